@@ -20,8 +20,11 @@ const errorDataSchema = z.object({
 });
 
 export const hostEnvelopeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
-  z.object({ kind: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: errorDataSchema }),
+  // Two result shapes share kind 'result': zod refuses duplicate discriminator values, so they nest on 'ok'.
+  z.discriminatedUnion('ok', [
+    z.object({ kind: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+    z.object({ kind: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: errorDataSchema }),
+  ]),
   z.object({ kind: z.literal('event'), event: z.string(), payload: z.unknown() }),
   /** Sent once when a connection is usable (Electron engine start-up, WebSocket open). */
   z.object({ kind: z.literal('ready') }),
