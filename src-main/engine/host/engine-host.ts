@@ -130,6 +130,11 @@ export class EngineHost {
     this.handlers = createHandlerTable(parts);
   }
 
+  /** Lets path imports read these folders from now on (desktop dialogs and drops; see src-main/app/path-grants.ts). */
+  allowRoots(paths: readonly string[]): void {
+    this.library.allowRoots(paths);
+  }
+
   /** Serves one connection until its wire closes or the returned function is called. */
   connect(wire: HostWire, options: { sendReady?: boolean } = {}): () => void {
     if (this.closing) throw new Error('The engine host is closed');

@@ -16,4 +16,6 @@ export type LibraryApi = {
   peaks(input: ParsedInputOf<'media.peaks'>): WaveformPeaks | Promise<WaveformPeaks>;
   importClips(input: ParsedInputOf<'library.importClips'>, job: JobContext): Promise<ImportClipsResult>;
   importFolder(input: ParsedInputOf<'library.importFolder'>, job: JobContext): Promise<ImportClipsResult>;
+  /** Widens the folders path imports may read (a desktop user chose or dropped these). Not an API procedure. */
+  allowRoots(paths: readonly string[]): void;
 };

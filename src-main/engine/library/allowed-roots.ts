@@ -27,6 +27,18 @@ export class AllowedRoots {
     this.roots = roots.map((r) => realPath(r));
   }
 
+  /** Adds roots the user granted at run time; each must be an absolute path that exists. */
+  add(paths: readonly string[]): void {
+    for (const p of paths) {
+      if (!path.isAbsolute(p)) throw new StudioError('invalid_input', `Only absolute paths can be allowed: ${p}`, { path: p });
+      if (!fs.existsSync(p)) throw new StudioError('not_found', `${p} does not exist.`, { path: p });
+    }
+    for (const p of paths) {
+      const real = realPath(p);
+      if (!this.roots.includes(real)) this.roots.push(real);
+    }
+  }
+
   contains(realFile: string): boolean {
     const file = norm(realFile);
     return this.roots.some((root) => {

@@ -256,6 +256,17 @@ describe('importClips', () => {
     }
   });
 
+  it('reads a folder once the user grants it at run time, and refuses relative or missing grants', async () => {
+    const speaker = service.createSpeaker({ name: 'alice', groupId: null });
+    const outside = writeWav(path.join(dir, 'granted', 'take.wav'), voice(3));
+    expect((await failure(service.importClips({ speakerId: speaker.id, sources: [pathSource(outside)] }, jobContext()))).code).toBe('path_not_allowed');
+    expect(() => service.allowRoots(['granted'])).toThrow(/Only absolute paths/);
+    expect(() => service.allowRoots([path.join(dir, 'missing')])).toThrow(/does not exist/);
+    service.allowRoots([path.dirname(outside)]);
+    const result = await service.importClips({ speakerId: speaker.id, sources: [pathSource(outside)] }, jobContext());
+    expect(result.files[0].error).toBeNull();
+  });
+
   it('imports uploads, which are not subject to the allowed roots, and refuses unknown uploads', async () => {
     const speaker = service.createSpeaker({ name: 'alice', groupId: null });
     uploads.set('u1', { path: writeWav(path.join(dir, 'uploads', 'tmp-123'), voice(4)), name: 'tmp-123' });

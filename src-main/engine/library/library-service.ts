@@ -246,6 +246,11 @@ export class LibraryService {
 
   // ── media ────────────────────────────────────────────────────────────────────────────────────────────
 
+  /** Folders (or files) the user granted at run time, e.g. chosen in a native dialog or dropped. */
+  allowRoots(paths: readonly string[]): void {
+    this.allowed.add(paths);
+  }
+
   peaks(input: In<'media.peaks'>): Promise<OutputOf<'media.peaks'>> {
     return this.media.peaks(input.mediaId, input.peaksPerSecond);
   }
