@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`. Where Electron can run, builds the desktop app (electron-vite) and launches it. Where its binary
-// is missing (it downloads lazily and cannot here), builds the web renderer and starts the web host instead,
+// cannot be fetched (as on machines that reach only a package registry), builds the web renderer and starts the web host instead,
 // with the studio home in ~/.valle-studio; `valle serve` prints the address to open. Arguments after `--` go to
-// Electron or to `valle serve` (e.g. `npm start -- --port 0`).
+// Electron or to `valle serve` (e.g. `npm start -- --port 0`). VALLE_STUDIO_WEB=1 forces the web host.
 // Plain JS on purpose: it must run before anything is built, without a TypeScript loader.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -45,7 +45,27 @@ function serve(command, args, options = {}) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-const electron = electronBinary();
+/**
+ * electron's own install script is not run at `npm ci` (package.json allowScripts), so the binary arrives the
+ * first time the app starts. Where nothing can be downloaded this fails at once and the web host takes over.
+ */
+function fetchElectron() {
+  if (process.env.VALLE_STUDIO_WEB === '1') return null;
+  console.log('start: fetching the Electron binary (first start only)…');
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    timeout: 10 * 60 * 1000,
+  });
+  if (result.status !== 0) {
+    const reason = String(result.stderr ?? '').trim().split('\n')[0] || result.error?.message || 'unknown error';
+    console.log(`start: could not fetch Electron (${reason}).`);
+    return null;
+  }
+  return electronBinary();
+}
+
+const electron = electronBinary() ?? fetchElectron();
 if (electron) {
   step(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
   // ELECTRON_RUN_AS_NODE from a parent shell would start plain Node instead of the app.
