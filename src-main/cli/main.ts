@@ -1,18 +1,20 @@
 import { StudioError } from '../../src-shared/api/errors.js';
 import { studioVersion } from '../engine/host/system-info.js';
 import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io.js';
-import { libraryImportCommand, libraryImportHelp } from './library-import-command.js';
-import { libraryListCommand, libraryListHelp } from './library-list-command.js';
-import { serveCommand } from './serve-command.js';
+import { commands, type CliCommand } from './commands.js';
+
+function commandList(list: readonly CliCommand[]): string {
+  const heads = list.map((c) => [...c.path, c.args].filter(Boolean).join(' '));
+  const width = Math.max(...heads.map((h) => h.length)) + 3;
+  return list.map((c, i) => `  ${heads[i].padEnd(width)}${c.summary}`).join('\n');
+}
 
 export const mainHelp = `Usage: valle <command> [options]
 
 VALL-E Studio from the command line.
 
 Commands:
-  serve                  serve the studio to a browser (headless web host)
-  library import <dir>   import a <group>/<speaker>/ folder of audio into the library
-  library list           list groups, speakers and clips (--json for scripts)
+${commandList(commands)}
 
 Options:
   -h, --help      show help (also after any command: valle library import --help)
@@ -23,21 +25,18 @@ Environment:
   VALLE_STUDIO_TOKEN   access token for valle serve
 `;
 
-const libraryHelp = `Usage: valle library <import|list> [options]
+function groupHelp(group: string, members: readonly CliCommand[]): string {
+  return `Usage: valle ${group} <${members.map((c) => c.path[1]).join('|')}> [options]
 
-${libraryImportHelp.split('\n')[0]}
-${libraryListHelp.split('\n')[0]}
+${commandList(members)}
 
 Run a subcommand with --help for its options.
 `;
-
-type Command = (args: string[], io: CliIo) => Promise<number>;
+}
 
 /** Runs one `valle` invocation in this process and returns its exit status. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [first, ...rest] = argv;
-  let command: Command | null = null;
-  let args = rest;
+  const [first, second] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     io.stdout(mainHelp);
     return first === undefined ? EXIT_USAGE : EXIT_OK;
@@ -46,33 +45,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${studioVersion()}\n`);
     return EXIT_OK;
   }
-  if (first === 'serve') command = serveCommand;
-  if (first === 'library') {
-    const [sub, ...subArgs] = rest;
-    args = subArgs;
-    if (sub === 'import') command = libraryImportCommand;
-    else if (sub === 'list') command = libraryListCommand;
-    else if (sub === undefined || sub === '-h' || sub === '--help') {
-      io.stdout(libraryHelp);
-      return sub === undefined ? EXIT_USAGE : EXIT_OK;
-    } else {
-      io.stderr(`valle library: unknown subcommand "${sub}"\n\n${libraryHelp}`);
+  const single = commands.find((c) => c.path.length === 1 && c.path[0] === first);
+  const group = commands.filter((c) => c.path.length === 2 && c.path[0] === first);
+  let command: CliCommand | undefined = single;
+  if (!single && group.length > 0) {
+    command = group.find((c) => c.path[1] === second);
+    if (!command) {
+      const help = groupHelp(first, group);
+      if (second === undefined || second === '-h' || second === '--help') {
+        io.stdout(help);
+        return second === undefined ? EXIT_USAGE : EXIT_OK;
+      }
+      io.stderr(`valle ${first}: unknown subcommand "${second}"\n\n${help}`);
       return EXIT_USAGE;
     }
   }
-  if (command === null) {
+  if (!command) {
     io.stderr(`valle: unknown command "${first}"\n\n${mainHelp}`);
     return EXIT_USAGE;
   }
   try {
-    return await command(args, io);
+    return await command.run(argv.slice(command.path.length), io);
   } catch (error) {
-    return reportError(error, argv, io);
+    return reportError(error, `valle ${command.path.join(' ')}`, io);
   }
 }
 
-function reportError(error: unknown, argv: string[], io: CliIo): number {
-  const commandName = argv[0] === 'library' ? `valle library ${argv[1]}` : `valle ${argv[0]}`;
+function reportError(error: unknown, commandName: string, io: CliIo): number {
   // parseArgs throws TypeErrors with codes ERR_PARSE_ARGS_* for unknown or malformed options.
   const code = (error as { code?: string }).code ?? '';
   if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
