@@ -1,3 +1,4 @@
+import { audioSliceCommand } from './audio-slice-command.js';
 import type { CliIo } from './cli-io.js';
 import { libraryImportCommand } from './library-import-command.js';
 import { libraryListCommand } from './library-list-command.js';
@@ -19,4 +20,5 @@ export const commands: readonly CliCommand[] = [
   { path: ['serve'], args: '', summary: 'serve the studio to a browser (headless web host)', run: serveCommand },
   { path: ['library', 'import'], args: '<dir>', summary: 'import a <group>/<speaker>/ folder of audio into the library', run: libraryImportCommand },
   { path: ['library', 'list'], args: '', summary: 'list groups, speakers and clips (--json for scripts)', run: libraryListCommand },
+  { path: ['audio', 'slice'], args: '<input> <outdir>', summary: 'slice a long recording into utterance clips at its silences', run: audioSliceCommand },
 ];

@@ -26,3 +26,19 @@ export function concatPcm(sampleRate: number, pieces: Float32Array[][]): Pcm {
   }
   return { sampleRate, channels };
 }
+
+/** Where the first NaN or infinite sample is (frame index within the arrays), or null when all are finite. */
+export function firstNonFinite(channels: readonly Float32Array[]): { channel: number; frame: number } | null {
+  let found: { channel: number; frame: number } | null = null;
+  channels.forEach((samples, channel) => {
+    const limit = found ? found.frame : samples.length;
+    for (let i = 0; i < limit; i++) {
+      // x - x is 0 for finite x and NaN for NaN and ±Infinity: one comparison per sample.
+      if (samples[i] - samples[i] !== 0) {
+        found = { channel, frame: i };
+        break;
+      }
+    }
+  });
+  return found;
+}
