@@ -1,0 +1,230 @@
+/**
+ * Compiles a model's loss into ONE training-step graph:
+ *
+ *   (trainable params, m, v, step, lr, loss_scale, batch…) ──► (loss, metrics, grad_norm, finite,
+ *                                                               next params, next m, next v, next step)
+ *
+ * Parameters come in one input per weight (for the model) and again as one flat vector per weight-decay
+ * group (for the optimizer; the caller feeds the same memory twice, see TrainStepRunner); m, v and the new
+ * parameters are flat too (`stateGroups` gives the layout). When `finite` is false the next.* values must
+ * be discarded (see adamw.ts).
+ *
+ *   batch ─ model ─ loss ─ × loss_scale ─ gradients ─ ÷ loss_scale ─ AdamW (clip, decay, bias-corr) ─► next.*
+ *
+ * Frozen parameters are initializers inside the model, so they are never copied per step; trainable ones
+ * and the optimizer state are inputs whose `next.*` outputs feed the following step (see TrainStepRunner).
+ *
+ * [Note: gradient accumulation] With `accumulate: true` a second, smaller graph is compiled:
+ *   accumulate: (params, grad_acc.*, loss_scale, batch) → (loss, metrics, next.grad_acc.* = grad_acc + ∇(loss·scale))
+ * and the step graph takes grad_acc.* plus `optim.grad_divisor` and applies
+ *   g = (grad_acc + ∇(loss·scale)) / (loss_scale · grad_divisor),
+ * so GA micro-batches cost GA−1 accumulate runs and one step run, with the update identical to the mean of
+ * the micro-batch gradients (the reference divides each micro loss by GA; same thing). Unrolling the
+ * micro-batches inside one graph was rejected: the graph (and its compile time) would grow with GA.
+ * An overflow in any micro-batch stays inf/NaN in the sum, so the step's `finite` guard still catches it.
+ */
+import type { EmitOptions, EmittedModel } from '../emit/onnx.js';
+import { emitOnnx } from '../emit/onnx.js';
+import { gradients } from '../grad.js';
+import { Graph } from '../graph.js';
+import { add, mul } from '../primitives.js';
+import type { Tensor } from '../tensor.js';
+import { adamwUpdate, elementsOf, groupByWeightDecay, resolveAdamW, type AdamWGroup, type AdamWOptions } from './adamw.js';
+import { foldOutputIdentities } from './fold-output-identities.js';
+import { rewriteTransposedMatMulGrads } from './rewrite-weight-grads.js';
+
+export interface TrainLoss {
+  /** float32 scalar */
+  loss: Tensor;
+  /** extra scalars to report (accuracy, …) */
+  metrics?: Record<string, Tensor>;
+}
+
+export interface TrainStepSpec {
+  name?: string;
+  /**
+   * Declares the batch inputs on `g` and builds the loss. Weights must come from graph params (e.g. a
+   * ParamStore): trainable ones are optimised, frozen ones become initializers. Called once per compiled
+   * graph (twice with `accumulate`), so it must be deterministic.
+   */
+  build: (g: Graph) => TrainLoss;
+  optimizer: AdamWOptions;
+  accumulate?: boolean;
+  emit?: EmitOptions;
+  /** Apply the post-emission rewrites (default true; off only to measure or debug them). */
+  rewrites?: boolean;
+}
+
+export interface TrainableParamInfo {
+  name: string;
+  shape: number[];
+  /** the value the graph was built with */
+  initial: Float32Array;
+}
+
+/** One flat optimizer-state vector (m and v each): parameters with the same weight decay, end to end. */
+export interface StateGroup {
+  weightDecay: number;
+  size: number;
+  members: { name: string; offset: number; length: number }[];
+}
+
+export interface CompiledTrainStep {
+  step: EmittedModel;
+  accumulate: EmittedModel | null;
+  params: TrainableParamInfo[];
+  /** layout of the flat AdamW moments `optim.m.{i}` / `optim.v.{i}` */
+  stateGroups: StateGroup[];
+  batchInputs: string[];
+  metrics: string[];
+}
+
+/** Value names used by the compiled graphs (one place, so the runner and tools agree). */
+export const trainNames = {
+  /**
+   * The parameters of state group i, flat (slots end to end). The step graph reads it besides the
+   * per-weight inputs, which must hold the same values (TrainStepRunner feeds views of this buffer).
+   */
+  params: (group: number) => `params.${group}`,
+  /** flat first moments of state group i */
+  m: (group: number) => `optim.m.${group}`,
+  v: (group: number) => `optim.v.${group}`,
+  gradAcc: (param: string) => `grad_acc.${param}`,
+  next: (input: string) => `next.${input}`,
+  metric: (name: string) => `metric.${name}`,
+  step: 'optim.step',
+  lr: 'optim.lr',
+  lossScale: 'optim.loss_scale',
+  gradDivisor: 'optim.grad_divisor',
+  loss: 'loss',
+  gradNorm: 'grad_norm',
+  finite: 'finite',
+} as const;
+
+interface BuiltLoss {
+  g: Graph;
+  loss: Tensor;
+  metrics: Record<string, Tensor>;
+  trainable: Tensor[];
+  batchInputs: string[];
+}
+
+function buildLoss(spec: TrainStepSpec, suffix: string): BuiltLoss {
+  const g = new Graph(`${spec.name ?? 'train'}${suffix}`);
+  const { loss, metrics = {} } = spec.build(g);
+  g.own(loss, 'train step loss');
+  if (loss.rank !== 0 || loss.dtype !== 'float32') throw new Error(`train step: the loss must be a float32 scalar, got ${loss}`);
+  for (const [k, t] of Object.entries(metrics)) {
+    if (t.rank !== 0) throw new Error(`train step: metric "${k}" must be a scalar, got ${t}`);
+  }
+  const batchInputs = g.inputs.map((t) => t.valueName);
+  const trainable = g.params.filter((p) => p.source.kind === 'param' && p.source.trainable);
+  if (trainable.length === 0) throw new Error('train step: the model has no trainable parameters');
+  for (const p of trainable) {
+    if (p.dtype !== 'float32') throw new Error(`train step: trainable parameter ${p.valueName} is ${p.dtype}; keep master weights in float32`);
+  }
+  return { g, loss, metrics, trainable, batchInputs };
+}
+
+function paramName(p: Tensor): string {
+  if (p.source.kind !== 'param') throw new Error(`${p.valueName} is not a parameter`);
+  return p.source.name;
+}
+
+function declareReports(b: BuiltLoss): void {
+  b.g.output(trainNames.loss, b.loss);
+  for (const [k, t] of Object.entries(b.metrics)) b.g.output(trainNames.metric(k), t);
+}
+
+function stateGroupsOf(trainable: readonly Tensor[], spec: TrainStepSpec): StateGroup[] {
+  const sizes = new Map(trainable.map((p) => [paramName(p), elementsOf(p.shape)]));
+  return groupByWeightDecay([...sizes.keys()], spec.optimizer).map((grp) => {
+    let offset = 0;
+    const members = grp.names.map((name) => {
+      const length = sizes.get(name)!;
+      const m = { name, offset, length };
+      offset += length;
+      return m;
+    });
+    return { weightDecay: grp.weightDecay, size: offset, members };
+  });
+}
+
+function compileStepGraph(spec: TrainStepSpec): { model: EmittedModel; built: BuiltLoss; stateGroups: StateGroup[] } {
+  const b = buildLoss(spec, '_step');
+  const g = b.g;
+  const step = g.input(trainNames.step, 'float32', []);
+  const lr = g.input(trainNames.lr, 'float32', []);
+  const lossScale = g.input(trainNames.lossScale, 'float32', []);
+  const divisor = spec.accumulate ? g.input(trainNames.gradDivisor, 'float32', []) : null;
+  const stateGroups = stateGroupsOf(b.trainable, spec);
+  const byName = new Map(b.trainable.map((p) => [paramName(p), p]));
+  const grads = g.scope('backward', () => {
+    const raw = gradients(mul(b.loss, lossScale), b.trainable);
+    return new Map(
+      b.trainable.map((p, i) => {
+        const name = paramName(p);
+        const total = spec.accumulate ? add(g.input(trainNames.gradAcc(name), 'float32', p.shape), raw[i]) : raw[i];
+        return [name, total] as const;
+      }),
+    );
+  });
+  const groups: AdamWGroup[] = stateGroups.map((sg, i) => ({
+    weightDecay: sg.weightDecay,
+    slots: sg.members.map((mem) => ({ name: mem.name, param: byName.get(mem.name)!, grad: grads.get(mem.name)! })),
+    m: g.input(trainNames.m(i), 'float32', [sg.size]),
+    v: g.input(trainNames.v(i), 'float32', [sg.size]),
+    flatParams: g.input(trainNames.params(i), 'float32', [sg.size]),
+  }));
+  const r = adamwUpdate(groups, { step, lr, lossScale, divisor: divisor ?? undefined }, spec.optimizer);
+  declareReports(b);
+  g.output(trainNames.gradNorm, r.gradNorm);
+  g.output(trainNames.finite, r.finite);
+  g.output(trainNames.next(trainNames.step), r.nextStep);
+  groups.forEach((grp, gi) => {
+    g.output(trainNames.next(trainNames.params(gi)), r.params[gi]);
+    g.output(trainNames.next(trainNames.m(gi)), r.m[gi]);
+    g.output(trainNames.next(trainNames.v(gi)), r.v[gi]);
+  });
+  return { model: optimizeTrainGraph(emitOnnx(g, spec.emit), spec), built: b, stateGroups };
+}
+
+function compileAccumulateGraph(spec: TrainStepSpec): EmittedModel {
+  const b = buildLoss(spec, '_accumulate');
+  const g = b.g;
+  const lossScale = g.input(trainNames.lossScale, 'float32', []);
+  g.scope('backward', () => {
+    const raw = gradients(mul(b.loss, lossScale), b.trainable);
+    b.trainable.forEach((p, i) => {
+      const name = paramName(p);
+      const acc = g.input(trainNames.gradAcc(name), 'float32', p.shape);
+      g.output(trainNames.next(trainNames.gradAcc(name)), add(acc, raw[i]));
+    });
+  });
+  declareReports(b);
+  return optimizeTrainGraph(emitOnnx(g, spec.emit), spec);
+}
+
+/** Graph-level rewrites that ORT does not do itself (see each pass for the measurement behind it). */
+function optimizeTrainGraph(e: EmittedModel, spec: TrainStepSpec): EmittedModel {
+  if (spec.rewrites === false) return e;
+  return { ...e, model: foldOutputIdentities(rewriteTransposedMatMulGrads(e.model)) };
+}
+
+export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
+  resolveAdamW(spec.optimizer); // refuse bad hyper-parameters before building anything
+  const { model, built, stateGroups } = compileStepGraph(spec);
+  const params = built.trainable.map((p) => {
+    const src = p.source;
+    if (src.kind !== 'param' || !(src.data instanceof Float32Array)) throw new Error(`train step: ${p.valueName} has no float32 initial value`);
+    return { name: src.name, shape: p.shape as number[], initial: src.data };
+  });
+  return {
+    step: model,
+    accumulate: spec.accumulate ? compileAccumulateGraph(spec) : null,
+    params,
+    stateGroups,
+    batchInputs: built.batchInputs,
+    metrics: Object.keys(built.metrics),
+  };
+}
