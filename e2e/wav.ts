@@ -1,3 +1,5 @@
+import { pcm16MonoWav } from '../src-main/engine/media/testing/reference-wav.js';
+
 /**
  * Test audio made on the spot, as 16-bit PCM WAV. First a linear chirp. A chirp rather than a pure tone so the
  * drawn waveform has visible shape, and so nothing binary has to live in the repository.
@@ -15,7 +17,7 @@ export function chirpWav(options: { seconds: number; sampleRate?: number; fromHz
     const envelope = (0.55 + 0.45 * Math.sin((Math.PI * t) / seconds)) * Math.min(1, i / fade, (frames - 1 - i) / fade);
     samples[i] = amplitude * envelope * Math.sin(phase);
   }
-  return pcm16Wav(samples, sampleRate);
+  return pcm16MonoWav(samples, sampleRate);
 }
 
 /**
@@ -51,28 +53,5 @@ export function syllablesWav(options: { seconds: number; seed?: number; sampleRa
     }
     t += length + (random() < 0.25 ? 0.18 + random() * 0.2 : 0.02 + random() * 0.05);
   }
-  return pcm16Wav(samples, sampleRate);
-}
-
-function pcm16Wav(samples: Float32Array, sampleRate: number): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    const clamped = Math.max(-1, Math.min(1, samples[i] ?? 0));
-    data.writeInt16LE(Math.round(clamped * 32767), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  return pcm16MonoWav(samples, sampleRate);
 }

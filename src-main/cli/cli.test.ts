@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toneWav } from '../engine/media/testing/reference-wav.js';
 import type { CliIo } from './cli-io.js';
 import type { LibraryListing } from './library-list-command.js';
 import { runCli } from './main.js';
@@ -33,26 +34,6 @@ function captureIo(overrides: Partial<CliIo> = {}) {
   return { io, out: () => stdout, err: () => stderr };
 }
 
-/** 16-bit mono PCM WAV of a 220 Hz tone, `seconds` long. */
-function toneWav(seconds: number, sampleRate = 16000): Buffer {
-  const frames = Math.round(seconds * sampleRate);
-  const data = Buffer.alloc(frames * 2);
-  for (let i = 0; i < frames; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / sampleRate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 describe('valle (in-process)', () => {
   it.each([
@@ -97,9 +78,9 @@ describe('valle (in-process)', () => {
     const voices = join(dir, 'voices');
     await mkdir(join(voices, 'narrators', 'ada'), { recursive: true });
     await mkdir(join(voices, 'narrators', 'bob'), { recursive: true });
-    await writeFile(join(voices, 'narrators', 'ada', 'one.wav'), toneWav(0.5));
-    await writeFile(join(voices, 'narrators', 'ada', 'two.wav'), toneWav(0.25));
-    await writeFile(join(voices, 'narrators', 'bob', 'hello.wav'), toneWav(1));
+    await writeFile(join(voices, 'narrators', 'ada', 'one.wav'), toneWav({ seconds: 0.5 }));
+    await writeFile(join(voices, 'narrators', 'ada', 'two.wav'), toneWav({ seconds: 0.25 }));
+    await writeFile(join(voices, 'narrators', 'bob', 'hello.wav'), toneWav({ seconds: 1 }));
     await writeFile(join(voices, 'narrators', 'bob', 'notes.wav'), 'not audio at all, just text\n'.repeat(10));
     const home = join(dir, 'home');
 

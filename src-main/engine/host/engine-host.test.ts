@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../src-shared/api/jobs.js';
 import { createStudioClient, type StudioClient } from '../../../src-shared/client.js';
 import { connectInProcess } from '../transport/in-process.js';
+import { toneWav } from '../media/testing/reference-wav.js';
 import { EngineHost } from './engine-host.js';
 import { memoryLog } from './host-log.js';
 
@@ -142,7 +143,7 @@ describe('EngineHost', () => {
     const changes: Array<{ entity: string; id: string }> = [];
     client.on('library.changed', (change) => changes.push(change));
     const speaker = await client.call('library.createSpeaker', { name: 'Ada' });
-    const { uploadId } = await client.upload('hello.wav', toneWav(0.75).buffer as ArrayBuffer);
+    const { uploadId } = await client.upload('hello.wav', toneWav({ seconds: 0.75, freq: 330, amplitude: 0.275 }).buffer as ArrayBuffer);
     const { jobId } = await client.call('library.importClips', { speakerId: speaker.id, sources: [{ kind: 'upload', uploadId, name: 'hello.wav' }] });
     const job = await client.waitForJob(jobId);
     expect(job).toMatchObject({ state: 'succeeded', kind: 'library.importClips', title: 'Import hello.wav' });
@@ -187,22 +188,3 @@ describe('EngineHost', () => {
   });
 });
 
-/** 16-bit mono PCM WAV of a 330 Hz tone. */
-function toneWav(seconds: number, sampleRate = 16000): Uint8Array {
-  const frames = Math.round(seconds * sampleRate);
-  const bytes = Buffer.alloc(44 + frames * 2);
-  bytes.write('RIFF', 0, 'ascii');
-  bytes.writeUInt32LE(36 + frames * 2, 4);
-  bytes.write('WAVEfmt ', 8, 'ascii');
-  bytes.writeUInt32LE(16, 16);
-  bytes.writeUInt16LE(1, 20);
-  bytes.writeUInt16LE(1, 22);
-  bytes.writeUInt32LE(sampleRate, 24);
-  bytes.writeUInt32LE(sampleRate * 2, 28);
-  bytes.writeUInt16LE(2, 32);
-  bytes.writeUInt16LE(16, 34);
-  bytes.write('data', 36, 'ascii');
-  bytes.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) bytes.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 330 * i) / sampleRate)), 44 + i * 2);
-  return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../media/ingest.js';
 import { MediaStore } from '../../media/media-store.js';
+import { toneWav } from '../../media/testing/reference-wav.js';
 import { createTaskRegistry } from '../task-registry.js';
 import { WorkerPool } from '../worker-pool.js';
 
@@ -12,27 +13,6 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** 16-bit PCM mono WAV of a sine: an independent reference for what the decoder must read. */
-function sineWav(sampleRate: number, seconds: number, amplitude: number): Buffer {
-  const frames = Math.round(sampleRate * seconds);
-  const data = Buffer.alloc(frames * 2);
-  for (let i = 0; i < frames; i++) data.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * 440 * i) / sampleRate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 describe("worker task 'media.ingest'", () => {
   it('decodes and stores a file in a worker thread, and fails bad files with their specific error', async () => {
@@ -41,7 +21,7 @@ describe("worker task 'media.ingest'", () => {
     const pool = new WorkerPool({ registry: createTaskRegistry(), size: 1 });
     cleanup.push(() => pool.close());
     const wav = join(dir, 'tone.wav');
-    await writeFile(wav, sineWav(16000, 0.5, 0.5));
+    await writeFile(wav, toneWav({ seconds: 0.5, freq: 440, amplitude: 0.5 }));
     const mediaRoot = join(dir, 'media');
 
     const result = await pool.run<unknown, IngestResult>('media.ingest', { sourcePath: wav, name: 'tone.wav', mediaRoot }, { signal: new AbortController().signal });
