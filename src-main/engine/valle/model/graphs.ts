@@ -42,11 +42,37 @@ export interface ValleGraphOptions {
   spec: ValleModelSpec;
   params: ParamSource;
   plan: EmitPlan;
+  /**
+   * Read the input table as ONE parameter, `INPUT_TABLE_PARAM` [rows, d], concatenated on the host
+   * (`concatInputTable`), instead of concatenating the embedding tables in the graph. For graphs whose weights
+   * are inputs (see [Note: shared weights] in valle-model.ts): an in-graph Concat of inputs would copy every
+   * table on every run.
+   */
+  inputTableParam?: boolean;
+}
+
+/** Name of the host-concatenated input table when `inputTableParam` is set (not a checkpoint tensor). */
+export const INPUT_TABLE_PARAM = 'valle.input_table';
+
+/** The input table on the host: the embedding tables of `weights` end to end, in `inputTableLayout` order. */
+export function concatInputTable(spec: ValleModelSpec, weights: ReadonlyMap<string, Float32Array>): Float32Array {
+  const layout = inputTableLayout(spec);
+  const d = spec.dModel;
+  const out = new Float32Array(layout.rows * d);
+  let at = 0;
+  for (const p of layout.parts) {
+    const w = weights.get(p.name);
+    if (!w || w.length !== p.rows * d) throw new Error(`concatInputTable: ${p.name} is missing or not [${p.rows}, ${d}]`);
+    out.set(w, at);
+    at += w.length;
+  }
+  return out;
 }
 
 /** The one input table: every embedding table concatenated in `inputTableLayout` order → [rows, d]. */
 export function inputTable(g: Graph, o: ValleGraphOptions): Tensor {
   const d = o.spec.dModel;
+  if (o.inputTableParam) return o.params.param(g, INPUT_TABLE_PARAM, [inputTableLayout(o.spec).rows, d], { kind: 'zeros' });
   const inits = new Map(parameterTable(o.spec).map((e) => [e.name, e.init]));
   return g.scope('input_table', () => {
     const parts = inputTableLayout(o.spec).parts.map((p) => {

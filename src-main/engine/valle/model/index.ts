@@ -3,12 +3,27 @@
 export * from './model-spec.js';
 export { parameterTable, parameterCount, initParameters, initValues, elementCount, type ParamEntry, type ParamRole } from './parameters.js';
 export * from './input-layout.js';
-export { graphNames, buildForwardGraph, buildDecodeGraph, hiddenStates, classifier, inputTable, embedInputs, type ValleGraphOptions } from './graphs.js';
+export { graphNames, buildForwardGraph, buildDecodeGraph, hiddenStates, classifier, inputTable, embedInputs, concatInputTable, INPUT_TABLE_PARAM, type ValleGraphOptions } from './graphs.js';
 export { forwardFeeds, sequenceFeeds, type GraphRunner, type InferenceGraph } from './graph-runner.js';
-export { generateAr, appendedPositionId, type ArLine, type ArSampler, type ArOptions } from './ar-generate.js';
+export {
+  generateAr,
+  generateArBeam,
+  generateStt,
+  gatherBatchRows,
+  appendedPositionId,
+  STT_BOS,
+  STT_EOS,
+  type ArLine,
+  type ArSampler,
+  type ArOptions,
+  type ArStepCallback,
+  type ArBeamSearch,
+  type ArBeamOptions,
+  type SttLine,
+} from './ar-generate.js';
 export { generateNar, type NarLine, type NarSampler, type NarOptions } from './nar-generate.js';
 export { prepareTrainingSample, buildLossBatch, lossEntries, type TrainingSample, type PreparedSample, type LossBatch } from './loss-targets.js';
 export { buildTrainLoss, lossBatchFeeds, lossNames } from './loss-graph.js';
 export { rvqLevelChoices, RvqLevelSampler, type RvqLevelOptions } from './rvq-level.js';
 export { mulberry32 } from './random.js';
-export { ValleModel, SessionRunner, type ValleModelOptions } from './valle-model.js';
+export { ValleModel, SessionRunner, type ValleModelOptions, type ValleRunnerOptions } from './valle-model.js';

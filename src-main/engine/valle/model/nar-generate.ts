@@ -7,6 +7,7 @@
  * here its logit is set to −∞ before sampling (the same result under greedy decoding; otherwise a 1024 would
  * not even be embeddable at the next level).
  */
+import { StudioError } from '../../../../src-shared/api/errors.js';
 import { graphNames } from './graphs.js';
 import { forwardFeeds, type GraphRunner } from './graph-runner.js';
 import { batchSequences, buildSequence, codeAt, type CodeMatrix } from './input-layout.js';
@@ -27,6 +28,10 @@ export interface NarOptions {
   /** highest level to produce (the reference's max_nar_levels, default levels − 1 = 7) */
   maxLevels?: number;
   sample: NarSampler;
+  /** checked before every level: once aborted, generation stops with StudioError('cancelled') */
+  signal?: AbortSignal;
+  /** after every level (progress) */
+  onLevel?: (level: number, maxLevels: number) => void;
 }
 
 function withLevel(m: CodeMatrix, codes: ArrayLike<number>): CodeMatrix {
@@ -49,6 +54,7 @@ export async function generateNar(spec: ValleModelSpec, runner: GraphRunner, lin
   const V = spec.outputTokens;
   let resps = lines.map((l) => l.resp);
   for (let L = start; L <= maxLevels; L++) {
+    if (options.signal?.aborted) throw new StudioError('cancelled', 'Cancelled.');
     const layouts = lines.map((l, i) => buildSequence(spec, { task: 'tts', level: L, text: l.text, lang: l.lang, prompt: l.prompt, resp: resps[i] }, table));
     const batch = batchSequences(layouts, { padSide: 'right' });
     const select = layouts.map((lay, i) => {
@@ -69,6 +75,7 @@ export async function generateNar(spec: ValleModelSpec, runner: GraphRunner, lin
       }
       return withLevel(r, codes);
     });
+    options.onLevel?.(L, maxLevels);
   }
   return resps;
 }

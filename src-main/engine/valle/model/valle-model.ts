@@ -1,6 +1,6 @@
 /**
  * The model facade: a spec plus its weights (float32, by checkpoint name), the ONNX bytes of each graph
- * (emitted on first use, weights frozen into initializers), sessions to run them, and what a trainer needs.
+ * (emitted on first use), sessions to run them, and what a trainer needs.
  *
  *   const model = ValleModel.fromCheckpoint(await loadCheckpoint(path));
  *   const runner = await model.openRunner({ provider: 'cpu' });
@@ -11,6 +11,21 @@
  * Training: `model.trainStep({ optimizer })` compiles the §5.7 loss with nn's train-step compiler (trainable
  * weights become inputs; `frozen_params` prefixes stay initializers); `model.setWeights(...)` takes the
  * trained values back for export.
+ *
+ * [Note: shared weights] On the CPU, the runner's two graphs take every weight as a graph INPUT, fed on each
+ * run from the model's own Float32Arrays (ORT wraps input buffers, it does not copy them), so forward and
+ * decode share one copy. With weights frozen into initializers each session holds its own copy, plus the
+ * transposed copies constant folding makes of every Linear weight. Measured (onnxruntime-node 1.30, CPU,
+ * 2 shared cores), RSS above the JS weights after an AR prefill, 40 decode steps and 7 NAR passes:
+ *   full size (841 MB of weights): initializers +4647 MB, inputs +227 MB; opening the runner 23.8 s vs 0.9 s
+ *   d = 1024, 4 layers (329 MB):   initializers +1802 MB, inputs +116 MB
+ * (With initializers the model also caches both ModelProtos, ~2 × the weights; without them, ORT's sessions
+ * alone were +3757 MB at full size.) The price is speed, most likely because ORT prepacks only constant
+ * MatMul weights: a full-size decode step (300 past positions) took 177 ms against 158 ms (medians; minima
+ * 117 vs 102 ms). `weights: 'initializers'` keeps the faster, larger sessions.
+ * The embedding tables are concatenated once on the host (the graphs' input table, `INPUT_TABLE_PARAM`) and
+ * the model's embedding weights become views of it, so the table costs no second copy either.
+ * Other providers keep initializers: weights fed from host memory would be uploaded to the device every run.
  */
 import { emitOnnx, type EmitOptions, type EmittedModel } from '../../nn/emit/onnx.js';
 import { INFERENCE_PLAN, type EmitPlan } from '../../nn/blocks/emit-plan.js';
@@ -21,10 +36,10 @@ import type { AdamWOptions } from '../../nn/optim/adamw.js';
 import { Session, type SessionOptions } from '../../nn/runtime/session.js';
 import type { ModelConfig } from '../config/index.js';
 import { generateAr, type ArLine, type ArOptions } from './ar-generate.js';
-import { buildDecodeGraph, buildForwardGraph } from './graphs.js';
+import { buildDecodeGraph, buildForwardGraph, concatInputTable, INPUT_TABLE_PARAM, type ValleGraphOptions } from './graphs.js';
 import type { GraphRunner, InferenceGraph } from './graph-runner.js';
 import { buildTrainLoss } from './loss-graph.js';
-import { modelSpecFromConfig, type ValleModelSpec } from './model-spec.js';
+import { inputTableLayout, modelSpecFromConfig, type ValleModelSpec } from './model-spec.js';
 import { generateNar, type NarLine, type NarOptions } from './nar-generate.js';
 import type { CodeMatrix } from './input-layout.js';
 import { elementCount, initParameters, parameterTable } from './parameters.js';
@@ -34,6 +49,22 @@ export interface ValleModelOptions {
   plan?: EmitPlan;
 }
 
+export interface ValleRunnerOptions extends SessionOptions {
+  /**
+   * Where the sessions keep the weights (see [Note: shared weights]): 'inputs' (one copy shared by both
+   * sessions; only for the cpu provider), 'initializers' (each session its own), or 'auto' (default):
+   * inputs when the sessions run on the cpu provider, initializers otherwise.
+   */
+  weights?: 'auto' | 'inputs' | 'initializers';
+}
+
+/** Forward and decode graphs whose weights are inputs, with the feeds that supply them. */
+interface SharedWeightGraphs {
+  forward: EmittedModel;
+  decode: EmittedModel;
+  feeds: Record<string, HostTensor<'float32'>>;
+}
+
 export class ValleModel {
   readonly spec: ValleModelSpec;
   readonly modelConfig: ModelConfig;
@@ -41,6 +72,7 @@ export class ValleModel {
   readonly #plan: EmitPlan;
   #forward: EmittedModel | null = null;
   #decode: EmittedModel | null = null;
+  #shared: SharedWeightGraphs | null = null;
 
   constructor(modelConfig: ModelConfig, weights: ReadonlyMap<string, Float32Array>, options: ValleModelOptions = {}) {
     this.modelConfig = modelConfig;
@@ -64,11 +96,12 @@ export class ValleModel {
     return this.#weights;
   }
 
-  /** Replaces the weights (after training); drops emitted graphs. */
+  /** Replaces the weights (after training); drops emitted graphs. Runners opened before keep the old values. */
   setWeights(weights: ReadonlyMap<string, Float32Array>): void {
     this.#weights = checkedWeights(this.spec, weights);
     this.#forward = null;
     this.#decode = null;
+    this.#shared = null;
   }
 
   #frozenStore(): ParamStore {
@@ -87,16 +120,49 @@ export class ValleModel {
     return (this.#decode ??= emitOnnx(buildDecodeGraph({ spec: this.spec, params: this.#frozenStore(), plan: this.#plan })));
   }
 
-  /** In-thread sessions for both graphs (tests, tools; product code hosts them in a worker). */
-  async openRunner(options: SessionOptions = {}): Promise<SessionRunner> {
-    const forward = await Session.create(this.forwardModel().model, options);
-    try {
-      const decode = await Session.create(this.decodeModel().model, options);
-      return new SessionRunner(forward, decode);
-    } catch (error) {
-      await forward.dispose();
-      throw error;
+  /**
+   * Forward and decode graphs that take every weight as an input, and the feeds for them: the model's weight
+   * arrays, plus the input table into which the embedding tables are moved (they become views of it).
+   */
+  sharedWeightGraphs(): SharedWeightGraphs {
+    if (this.#shared) return this.#shared;
+    const table = concatInputTable(this.spec, this.#weights);
+    let at = 0;
+    for (const part of inputTableLayout(this.spec).parts) {
+      const n = this.#weights.get(part.name)!.length;
+      this.#weights.set(part.name, table.subarray(at, at + n));
+      at += n;
     }
+    const values = new Map(this.#weights);
+    values.set(INPUT_TABLE_PARAM, table);
+    const params = new ParamStore({ values, frozen: () => false });
+    const o: ValleGraphOptions = { spec: this.spec, params, plan: this.#plan, inputTableParam: true };
+    const forwardGraph = buildForwardGraph(o);
+    const decodeGraph = buildDecodeGraph(o);
+    const feeds: Record<string, HostTensor<'float32'>> = {};
+    for (const g of [forwardGraph, decodeGraph]) {
+      for (const p of g.params) {
+        if (p.source.kind === 'param' && p.source.trainable) feeds[p.source.name] ??= { dtype: 'float32', shape: p.shape as number[], data: values.get(p.source.name)! };
+      }
+    }
+    this.#shared = { forward: emitOnnx(forwardGraph), decode: emitOnnx(decodeGraph), feeds };
+    return this.#shared;
+  }
+
+  /** In-thread sessions for both graphs (tests, tools; product code hosts them in a worker). */
+  async openRunner(options: ValleRunnerOptions = {}): Promise<SessionRunner> {
+    const { weights: mode = 'auto', ...sessionOptions } = options;
+    const provider = sessionOptions.provider ?? 'auto';
+    if (mode === 'inputs' && provider !== 'cpu' && provider !== 'auto') throw new Error(`openRunner: weights as inputs run on the cpu provider only, not ${provider}`);
+    if (mode === 'inputs' || (mode === 'auto' && (provider === 'auto' || provider === 'cpu'))) {
+      // The weight-input graph is small, so creating its session also tells cheaply which provider 'auto' gets.
+      const shared = this.sharedWeightGraphs();
+      const forward = await Session.create(shared.forward.model, { ...sessionOptions, provider: mode === 'inputs' ? 'cpu' : provider });
+      if (forward.providerInUse === 'cpu') return openSecond(forward, () => Session.create(shared.decode.model, { ...sessionOptions, provider: 'cpu' }), shared.feeds);
+      await forward.dispose();
+    }
+    const forward = await Session.create(this.forwardModel().model, sessionOptions);
+    return openSecond(forward, () => Session.create(this.decodeModel().model, sessionOptions));
   }
 
   generateAr(runner: GraphRunner, lines: readonly ArLine[], options: ArOptions): Promise<number[][]> {
@@ -139,15 +205,34 @@ function checkedWeights(spec: ValleModelSpec, weights: ReadonlyMap<string, Float
   return out;
 }
 
-/** A GraphRunner over two in-thread sessions. */
+async function openSecond(forward: Session, create: () => Promise<Session>, weights?: Readonly<Record<string, HostTensor>>): Promise<SessionRunner> {
+  try {
+    return new SessionRunner(forward, await create(), weights);
+  } catch (error) {
+    await forward.dispose();
+    throw error;
+  }
+}
+
+/** A GraphRunner over two in-thread sessions; `weights` are fed on every run to graphs that take them. */
 export class SessionRunner implements GraphRunner {
+  readonly #weightFeeds: Map<Session, Record<string, HostTensor>>;
+
   constructor(
     readonly forward: Session,
     readonly decode: Session,
-  ) {}
+    weights: Readonly<Record<string, HostTensor>> = {},
+  ) {
+    const pick = (s: Session) => Object.fromEntries(s.inputNames.filter((n) => n in weights).map((n) => [n, weights[n]]));
+    this.#weightFeeds = new Map([
+      [forward, pick(forward)],
+      [decode, pick(decode)],
+    ]);
+  }
 
   run(graph: InferenceGraph, feeds: Record<string, HostTensor>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>> {
-    return (graph === 'forward' ? this.forward : this.decode).run(feeds, outputNames ? { outputNames } : {});
+    const session = graph === 'forward' ? this.forward : this.decode;
+    return session.run({ ...this.#weightFeeds.get(session), ...feeds }, outputNames ? { outputNames } : {});
   }
 
   async dispose(): Promise<void> {
