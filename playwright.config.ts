@@ -14,6 +14,13 @@ const baseURL = `http://127.0.0.1:${port}/`;
 process.env.VALLE_E2E_HOME ??= mkdtempSync(join(tmpdir(), 'valle-e2e-'));
 const home = process.env.VALLE_E2E_HOME;
 
+// [Note: local hub] Model downloads go to a stand-in for the Hugging Face hub that e2e/models.spec.ts starts on
+// this port (the engine only connects when a download starts, so other specs never need it).
+// Set for the whole run (the Electron project's app inherits it too): e2e tests never reach the real hub.
+process.env.VALLE_E2E_HUB_PORT ??= '17862';
+const hubUrl = `http://127.0.0.1:${process.env.VALLE_E2E_HUB_PORT}`;
+process.env.VALLE_STUDIO_HUB_URL = hubUrl;
+
 /** Debian's Chromium: Playwright cannot download its own browsers on these machines. */
 const chromium = process.env.VALLE_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -86,6 +93,7 @@ export default defineConfig<object, StudioOptions>({
     url: baseURL,
     cwd: root,
     reuseExistingServer: false,
+    env: { VALLE_STUDIO_HUB_URL: hubUrl },
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',

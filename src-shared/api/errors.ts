@@ -20,6 +20,8 @@ export const errorCodes = [
   'db_version_too_new',
   'engine_unavailable', // the engine process died or is restarting
   'disk_full',
+  'network_unavailable', // the hub (or the network) cannot be reached, or the connection dropped
+  'checksum_mismatch', // downloaded bytes differ from what the source says they are
   'internal',
 ] as const;
 

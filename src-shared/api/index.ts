@@ -1,13 +1,19 @@
+import { generateEvents, generateProcedures } from './generate.js';
 import { jobEvents, jobProcedures } from './jobs.js';
 import { libraryEvents, libraryProcedures } from './library.js';
+import { modelEvents, modelProcedures } from './models.js';
+import { settingsEvents, settingsProcedures } from './settings.js';
 import { systemProcedures } from './system.js';
 import type { EventDef, ProcedureDef } from './define.js';
 import type { z } from 'zod';
 
 export * from './define.js';
 export * from './errors.js';
+export * from './generate.js';
 export * from './jobs.js';
 export * from './library.js';
+export * from './models.js';
+export * from './settings.js';
 export * from './system.js';
 
 /** Every procedure of the Studio API. One file per domain; this merges them. */
@@ -15,11 +21,17 @@ export const procedures = {
   ...systemProcedures,
   ...jobProcedures,
   ...libraryProcedures,
+  ...modelProcedures,
+  ...settingsProcedures,
+  ...generateProcedures,
 } as const;
 
 export const events = {
   ...jobEvents,
   ...libraryEvents,
+  ...modelEvents,
+  ...settingsEvents,
+  ...generateEvents,
 } as const;
 
 export type Procedures = typeof procedures;

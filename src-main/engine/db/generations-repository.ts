@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { parseJson } from './sql-helpers.js';
 
-/** A generated utterance. Minimal for now: the generate feature will extend this. */
+/** A generated utterance. Everything beyond these columns (voice, settings, seed, timings, segments) is in `params` (see engine/generate). */
 export interface GenerationRecord {
   id: string;
   speakerId: string | null;
@@ -59,9 +59,28 @@ export class GenerationsRepository {
     return this.db.prepare('SELECT 1 FROM generations WHERE media_id = ? LIMIT 1').get(mediaId) !== undefined;
   }
 
-  /** Newest first. */
-  list(options: { limit: number }): GenerationRecord[] {
-    const rows = this.db.prepare('SELECT * FROM generations ORDER BY created_at DESC, rowid DESC LIMIT ?').all(options.limit) as GenerationRow[];
+  /**
+   * Newest first. `query` matches the text, the voice label or the model name (`params.voiceLabel`, `params.modelName`), case-insensitively;
+   * `trashed` picks the trash (true), the live ones (false) or both (undefined).
+   */
+  list(options: { limit: number; query?: string; trashed?: boolean }): GenerationRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.trashed !== undefined) where.push(options.trashed ? 'trashed_at IS NOT NULL' : 'trashed_at IS NULL');
+    const query = options.query?.trim() ?? '';
+    if (query !== '') {
+      const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = (expr: string) => `${expr} LIKE ? ESCAPE '\\'`;
+      where.push(`(${[like('text'), like("json_extract(params_json, '$.voiceLabel')"), like("json_extract(params_json, '$.modelName')")].join(' OR ')})`);
+      params.push(pattern, pattern, pattern);
+    }
+    const sql = `SELECT * FROM generations ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, options.limit) as GenerationRow[];
     return rows.map(toGeneration);
+  }
+
+  setTrashed(id: string, trashedAt: string | null): GenerationRecord | null {
+    this.db.prepare('UPDATE generations SET trashed_at = ? WHERE id = ?').run(trashedAt, id);
+    return this.get(id);
   }
 }

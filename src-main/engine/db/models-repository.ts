@@ -39,6 +39,11 @@ export class ModelsRepository {
     return row ? toModel(row) : null;
   }
 
+  /** Removes a model's row; generations and runs that referenced it keep their rows with model_id NULL. */
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
+  }
+
   list(): ModelRecord[] {
     return (this.db.prepare('SELECT * FROM models ORDER BY name, created_at').all() as ModelRow[]).map(toModel);
   }

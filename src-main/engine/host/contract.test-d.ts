@@ -4,8 +4,14 @@ import type { HandlerTable } from './handler-table.js';
 import type { LibraryApi } from './library-api.js';
 import type { StudioClient } from '../../../src-shared/client.js';
 import type { EventName, OutputOf, ParsedInputOf, ProcedureName, Procedures, events } from '../../../src-shared/api/index.js';
+import type { generateProcedures } from '../../../src-shared/api/generate.js';
 import type { jobProcedures } from '../../../src-shared/api/jobs.js';
 import type { libraryProcedures } from '../../../src-shared/api/library.js';
+import type { modelProcedures } from '../../../src-shared/api/models.js';
+import type { settingsProcedures } from '../../../src-shared/api/settings.js';
+import type { ExecutionProviderId, ProviderRequestId } from '../../../src-shared/api/settings.js';
+import type { ExecutionProvider, ProviderRequest } from '../nn/runtime/providers.js';
+import type { ModelsApi } from './host-parts.js';
 import type { systemProcedures } from '../../../src-shared/api/system.js';
 
 // [Note: contract type test] The API map, the engine's handler table and the client's `call` must name exactly
@@ -21,7 +27,12 @@ describe('Studio API contract', () => {
     expectTypeOf<keyof HandlerTable>().toEqualTypeOf<ProcedureName>();
     expectTypeOf<ClientCallNames>().toEqualTypeOf<ProcedureName>();
     expectTypeOf<keyof Procedures>().toEqualTypeOf<
-      keyof typeof systemProcedures | keyof typeof jobProcedures | keyof typeof libraryProcedures
+      | keyof typeof systemProcedures
+      | keyof typeof jobProcedures
+      | keyof typeof libraryProcedures
+      | keyof typeof modelProcedures
+      | keyof typeof settingsProcedures
+      | keyof typeof generateProcedures
     >();
   });
 
@@ -43,5 +54,16 @@ describe('Studio API contract', () => {
       | (Extract<ProcedureName, `library.${string}`> extends `library.${infer M}` ? M : never)
       | 'peaks';
     expectTypeOf<LibraryMethods>().toEqualTypeOf<FromProcedures>();
+  });
+
+  it('the settings API names the execution providers nn/runtime knows, no more and no fewer', () => {
+    expectTypeOf<ExecutionProviderId>().toEqualTypeOf<ExecutionProvider>();
+    expectTypeOf<ProviderRequestId>().toEqualTypeOf<ProviderRequest>();
+  });
+
+  it('the model service answers every models procedure with its declared result', () => {
+    expectTypeOf<ReturnType<ModelsApi['active']>>().toEqualTypeOf<OutputOf<'models.active'>>();
+    expectTypeOf<Awaited<ReturnType<ModelsApi['load']>>>().toEqualTypeOf<OutputOf<'models.load'>>();
+    expectTypeOf<Awaited<ReturnType<ModelsApi['download']>>>().toEqualTypeOf<OutputOf<'models.download'>>();
   });
 });

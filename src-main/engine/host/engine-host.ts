@@ -1,10 +1,17 @@
+import path from 'node:path';
 import type { EventName, PayloadOf } from '../../../src-shared/api/index.js';
 import type { SystemInfo } from '../../../src-shared/api/system.js';
 import type { HostWire } from '../../../src-shared/api/wire.js';
 import { openDatabase, type StudioDatabase } from '../db/database.js';
+import { GenerateService } from '../generate/generate-service.js';
+import { PresetsStore } from '../generate/presets-store.js';
 import { LibraryService } from '../library/library-service.js';
 import { MediaStore } from '../media/media-store.js';
 import { JobQueue } from '../jobs/job-queue.js';
+import { AllowedRoots } from '../library/allowed-roots.js';
+import { ModelService } from '../models/model-service.js';
+import { SettingsService } from '../settings/settings-service.js';
+import { SettingsStore } from '../settings/settings-store.js';
 import { createTaskRegistry } from '../workers/task-registry.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import { EventBus } from './event-bus.js';
@@ -35,6 +42,8 @@ export interface EngineHostOptions {
   uploadMaxBytes?: number;
   /** Log every envelope (default: env VALLE_STUDIO_DEBUG_ENVELOPES=1). */
   debugEnvelopes?: boolean;
+  /** Hugging Face hub for model downloads (default: env VALLE_STUDIO_HUB_URL, else https://huggingface.co). */
+  hubUrl?: string;
 }
 
 /** The parts a host is made of. `EngineHost.open` builds the real ones; tests may substitute some. */
@@ -43,6 +52,8 @@ export interface EngineHostParts extends HostParts {
   pool: WorkerPool;
   db?: StudioDatabase;
   media?: MediaStore;
+  /** The full model service (the handlers see only `models`' procedures); closed with the host. */
+  modelService?: ModelService;
   debugEnvelopes?: boolean;
 }
 
@@ -62,6 +73,11 @@ export class EngineHost {
   readonly library: HostParts['library'];
   readonly db: StudioDatabase | undefined;
   readonly media: MediaStore | undefined;
+  readonly models: HostParts['models'];
+  readonly settings: HostParts['settings'];
+  readonly generate: HostParts['generate'];
+  /** The model service, for engine parts beyond the API (the generation pipeline takes the active model here). */
+  readonly modelService: ModelService | undefined;
   readonly log: HostLog;
   private readonly bus: EventBus;
   private readonly handlers: HandlerTable;
@@ -76,14 +92,18 @@ export class EngineHost {
     const home = ensureStudioHome(options.home);
     const bus = new EventBus();
     const db = openDatabase(home.database);
+    let pool: WorkerPool | undefined;
+    let jobs: JobQueue | undefined;
     try {
       const media = new MediaStore(home.media);
       const uploads = new UploadStore(home.uploads, { maxBytes: options.uploadMaxBytes, log });
-      const pool = new WorkerPool({ registry: createTaskRegistry({ testTasks: options.testTasks }), size: options.workerPoolSize, log });
-      const jobs = new JobQueue({
+      pool = new WorkerPool({ registry: createTaskRegistry({ testTasks: options.testTasks }), size: options.workerPoolSize, log });
+      jobs = new JobQueue({
         repository: db.jobs,
         tasks: pool,
         concurrency: options.jobConcurrency,
+        // Downloads wait on the network: two may run beside the compute jobs without slowing them.
+        lanes: { network: 2 },
         onUpdate: (job) => bus.emit('job.updated', job),
         log,
       });
@@ -94,12 +114,54 @@ export class EngineHost {
         resolveUpload: (uploadId) => uploads.resolve(uploadId),
         onChange: (entity, id) => bus.emit('library.changed', { entity, id }),
       });
+      const modelService = await ModelService.open({
+        db,
+        modelsDir: home.models,
+        jobs,
+        resolveUpload: (uploadId) => uploads.resolve(uploadId),
+        allowedRoots: new AllowedRoots(options.allowedRoots ?? []),
+        hubUrl: options.hubUrl ?? (process.env.VALLE_STUDIO_HUB_URL || undefined),
+        events: {
+          changed: (id, change) => bus.emit('models.changed', { id, change }),
+          active: (state) => bus.emit('models.active', state),
+          download: (catalogueId, download) => bus.emit('models.download', { catalogueId, download }),
+        },
+        log,
+      });
+      const settings = new SettingsService({
+        store: await SettingsStore.open(path.join(home.root, 'settings.json'), log),
+        home: home.root,
+        onChange: (view) => bus.emit('settings.changed', view),
+      });
+      const generate = new GenerateService({
+        db,
+        media,
+        jobs,
+        tasks: pool,
+        models: modelService.manager,
+        modelsDir: home.models,
+        sessionOptions: () => settings.sessionOptions(),
+        resolveUpload: (uploadId) => uploads.resolve(uploadId),
+        discardUpload: (uploadId) => uploads.discard(uploadId),
+        presets: await PresetsStore.open(path.join(home.root, 'generate-presets.json'), log),
+        events: {
+          chunk: (chunk) => bus.emit('generate.chunk', chunk),
+          changed: (id, change) => bus.emit('generate.changed', { id, change }),
+          presetsChanged: (names) => bus.emit('generate.presetsChanged', { names }),
+          libraryChanged: (entity, id) => bus.emit('library.changed', { entity, id }),
+        },
+        log,
+      });
       const host = new EngineHost({
         hostKind: options.hostKind,
         home,
         jobs,
         library,
         uploads,
+        models: modelService,
+        modelService,
+        settings,
+        generate,
         log,
         bus,
         pool,
@@ -110,6 +172,8 @@ export class EngineHost {
       host.startUploadSweeps();
       return host;
     } catch (error) {
+      await jobs?.close();
+      await pool?.close();
       db.close();
       throw error;
     }
@@ -124,6 +188,10 @@ export class EngineHost {
     this.library = parts.library;
     this.db = parts.db;
     this.media = parts.media;
+    this.models = parts.models;
+    this.settings = parts.settings;
+    this.generate = parts.generate;
+    this.modelService = parts.modelService;
     this.log = parts.log;
     this.bus = parts.bus;
     this.debugEnvelopes = parts.debugEnvelopes ?? process.env.VALLE_STUDIO_DEBUG_ENVELOPES === '1';
@@ -133,6 +201,7 @@ export class EngineHost {
   /** Lets path imports read these folders from now on (desktop dialogs and drops; see src-main/app/path-grants.ts). */
   allowRoots(paths: readonly string[]): void {
     this.library.allowRoots(paths);
+    this.modelService?.allowRoots(paths);
   }
 
   /** Serves one connection until its wire closes or the returned function is called. */
@@ -165,6 +234,7 @@ export class EngineHost {
     this.closing ??= (async () => {
       if (this.sweepTimer) clearInterval(this.sweepTimer);
       await this.jobs.close();
+      await this.modelService?.close();
       await this.pool.close();
       for (const disconnect of [...this.connections]) disconnect();
       this.db?.close();

@@ -1,6 +1,9 @@
 import type { HostParts } from './host-parts.js';
+import { generateHandlers } from './handlers/generate-handlers.js';
 import { jobHandlers } from './handlers/job-handlers.js';
 import { libraryHandlers } from './handlers/library-handlers.js';
+import { modelsHandlers } from './handlers/models-handlers.js';
+import { settingsHandlers } from './handlers/settings-handlers.js';
 import { systemHandlers } from './handlers/system-handlers.js';
 import type { HandlerTable } from './handler-table.js';
 
@@ -13,5 +16,8 @@ export function createHandlerTable(parts: HostParts) {
     ...systemHandlers(parts),
     ...jobHandlers(parts),
     ...libraryHandlers(parts),
+    ...modelsHandlers(parts),
+    ...settingsHandlers(parts),
+    ...generateHandlers(parts),
   } satisfies HandlerTable;
 }

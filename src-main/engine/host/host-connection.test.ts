@@ -38,6 +38,11 @@ function fakeLibrary(methods: Partial<LibraryApi>): LibraryApi {
   }) as LibraryApi;
 }
 
+/** A service these tests never call: any method use fails loudly. */
+function unavailable<T extends object>(name: string): T {
+  return new Proxy({} as T, { get: (_target, key) => () => Promise.reject(new Error(`${name}.${String(key)} not in this test`)) });
+}
+
 const dbs: StudioDatabase[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 
@@ -53,6 +58,9 @@ function setup(library: Partial<LibraryApi> = {}) {
     jobs,
     library: fakeLibrary(library),
     uploads: new UploadStore('/tmp/valle-test-home-unused/uploads'),
+    models: unavailable('models'),
+    settings: unavailable('settings'),
+    generate: unavailable('generate'),
     log,
   });
   const conn = testWire();

@@ -6,6 +6,8 @@ export interface ProgressReport {
   /** 0..1, or null while unknown. */
   fraction: number | null;
   stage: string;
+  /** Seconds left, when the body knows better than the queue's estimate (a resumed download); omit otherwise. */
+  etaSeconds?: number | null;
 }
 
 export interface JobContext {

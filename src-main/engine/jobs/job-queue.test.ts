@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { StudioError } from '../../../src-shared/api/errors.js';
 import type { JobRecord } from '../../../src-shared/api/jobs.js';
 import { memoryLog, silentLog } from '../host/host-log.js';
@@ -268,6 +268,64 @@ describe('JobQueue', () => {
     gates[0].resolve();
     gates[2].resolve();
     await waitFor(updates, ids[2], 'succeeded');
+  });
+
+  it('runs a lane’s jobs beside the default slots, each lane in order and within its own limit', async () => {
+    const { queue, updates } = makeQueue({ concurrency: 1, lanes: { network: 1 } });
+    const compute = [deferred(), deferred()];
+    const network = [deferred(), deferred()];
+    const started: string[] = [];
+    const start = (name: string, gate: { promise: Promise<void> }, lane?: string) =>
+      queue.start({
+        kind: 'k',
+        title: name,
+        input: null,
+        lane,
+        run: async () => {
+          started.push(name);
+          await gate.promise;
+        },
+      }).jobId;
+    const c0 = start('c0', compute[0]);
+    const c1 = start('c1', compute[1]);
+    const n0 = start('n0', network[0], 'network');
+    const n1 = start('n1', network[1], 'network');
+    const unknownLane = start('u', compute[1], 'nowhere');
+    // One compute job and one network job run together; the second of each waits for its own lane.
+    await waitFor(updates, n0, 'running');
+    expect(started).toEqual(['c0', 'n0']);
+    expect(queue.get(c1).state).toBe('queued');
+    expect(queue.get(n1).state).toBe('queued');
+    network[0].resolve();
+    await waitFor(updates, n1, 'running');
+    expect(queue.get(c1).state).toBe('queued');
+    compute[0].resolve();
+    await waitFor(updates, c1, 'running');
+    // A lane that was not configured shares the default slots.
+    expect(queue.get(unknownLane).state).toBe('queued');
+    compute[1].resolve();
+    network[1].resolve();
+    await waitFor(updates, unknownLane, 'succeeded');
+  });
+
+  it('takes a body’s own ETA over the queue’s estimate when it gives one', async () => {
+    const { queue, updates } = makeQueue({ progressIntervalMs: 0 });
+    const gate = deferred();
+    const { jobId } = queue.start({
+      kind: 'k',
+      title: 'resumed download',
+      input: null,
+      run: async (ctx) => {
+        ctx.progress({ fraction: 0.5, stage: 'half of it was already there', etaSeconds: 42 });
+        ctx.progress({ fraction: 0.6, stage: 'speed unknown', etaSeconds: null });
+        await gate.promise;
+      },
+    });
+    await vi.waitFor(() => expect(updates.some((u) => u.id === jobId && u.progress.stage === 'speed unknown')).toBe(true));
+    expect(updates.find((u) => u.progress.stage === 'half of it was already there')?.progress.etaSeconds).toBe(42);
+    expect(updates.find((u) => u.progress.stage === 'speed unknown')?.progress.etaSeconds).toBeNull();
+    gate.resolve();
+    await waitFor(updates, jobId, 'succeeded');
   });
 
   it('reports unknown ids as not_found and refuses new jobs once closed', async () => {

@@ -22,6 +22,11 @@ export interface StartJob {
   /** Persisted with the job for the record; the body gets its input through its own closure. */
   input: unknown;
   run: (ctx: JobContext) => Promise<unknown>;
+  /**
+   * The slots it waits for: jobs share `concurrency` slots by default; a lane named in `lanes` has its own
+   * (downloads wait on the network, not the CPU, so they should neither block nor be blocked by compute jobs).
+   */
+  lane?: string;
 }
 
 export interface JobQueueOptions {
@@ -31,17 +36,21 @@ export interface JobQueueOptions {
   onUpdate: (job: JobRecord) => void;
   /** How many jobs run at once; the rest wait in order. Heavy jobs share the machine, so 1 by default. */
   concurrency?: number;
+  /** Extra lanes and how many of their jobs run at once, e.g. `{ network: 2 }`. */
+  lanes?: Readonly<Record<string, number>>;
   /** Minimum spacing of progress events per job (100 ms: at most ~10 per second). */
   progressIntervalMs?: number;
   log?: HostLog;
   now?: () => number;
 }
 
+const DEFAULT_LANE = 'default';
 const finalStates: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
 
 interface LiveJob {
   record: JobRecord;
   run: StartJob['run'];
+  lane: string;
   controller: AbortController;
   startedAtMs: number;
   lastProgressEmitMs: number;
@@ -60,20 +69,23 @@ export class JobQueue {
   private readonly repository: JobsRepository;
   private readonly tasks: TaskRunner;
   private readonly onUpdate: (job: JobRecord) => void;
-  private readonly concurrency: number;
+  private readonly limits: ReadonlyMap<string, number>;
   private readonly progressIntervalMs: number;
   private readonly log: HostLog;
   private readonly now: () => number;
   private readonly live = new Map<string, LiveJob>();
   private readonly waiting: LiveJob[] = [];
-  private running = 0;
+  /** Running jobs per lane. */
+  private readonly running = new Map<string, number>();
   private closed = false;
 
   constructor(options: JobQueueOptions) {
     this.repository = options.repository;
     this.tasks = options.tasks;
     this.onUpdate = options.onUpdate;
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    const limits = new Map<string, number>([[DEFAULT_LANE, Math.max(1, Math.floor(options.concurrency ?? 1))]]);
+    for (const [lane, n] of Object.entries(options.lanes ?? {})) if (lane !== DEFAULT_LANE) limits.set(lane, Math.max(1, Math.floor(n)));
+    this.limits = limits;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
     this.log = options.log ?? silentLog;
     this.now = options.now ?? Date.now;
@@ -101,6 +113,7 @@ export class JobQueue {
     const live: LiveJob = {
       record,
       run: job.run,
+      lane: job.lane !== undefined && this.limits.has(job.lane) ? job.lane : DEFAULT_LANE,
       controller: new AbortController(),
       startedAtMs: 0,
       lastProgressEmitMs: Number.NEGATIVE_INFINITY,
@@ -156,11 +169,18 @@ export class JobQueue {
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
-      const live = this.waiting.shift()!;
-      this.running++;
+    // In order within each lane; a full lane does not hold up the jobs of another.
+    for (let i = 0; i < this.waiting.length; ) {
+      const live = this.waiting[i];
+      const running = this.running.get(live.lane) ?? 0;
+      if (running >= (this.limits.get(live.lane) ?? 1)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.running.set(live.lane, running + 1);
       void this.execute(live).finally(() => {
-        this.running--;
+        this.running.set(live.lane, (this.running.get(live.lane) ?? 1) - 1);
         this.pump();
       });
     }
@@ -214,7 +234,12 @@ export class JobQueue {
     const progress: JobProgress = {
       fraction,
       stage: typeof report.stage === 'string' ? report.stage.slice(0, 200) : '',
-      etaSeconds: estimateEtaSeconds(fraction, (now - live.startedAtMs) / 1000),
+      etaSeconds:
+        report.etaSeconds !== undefined
+          ? report.etaSeconds === null || !Number.isFinite(report.etaSeconds)
+            ? null
+            : Math.max(0, report.etaSeconds)
+          : estimateEtaSeconds(fraction, (now - live.startedAtMs) / 1000),
     };
     live.lastProgressEmitMs = now;
     live.record.progress = progress;

@@ -18,6 +18,8 @@ export type TaskRegistry = ReadonlyMap<string, TaskEntry>;
 
 const productTasks: Record<string, TaskEntry> = {
   'media.ingest': { module: new URL('./tasks/media-ingest.ts', import.meta.url).href, exportName: 'run', terminable: true },
+  // Runs onnxruntime: never terminated mid-call (that aborts the process); it stops at its next cancellation check.
+  'generate.speech': { module: new URL('./tasks/generate-speech.ts', import.meta.url).href, exportName: 'run', terminable: false },
 };
 
 const testTaskModule = new URL('./tasks/test-tasks.ts', import.meta.url).href;
