@@ -4,25 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstLayout, writeBurstsWav, type BurstLayout } from '../engine/media/testing/speech-like.js';
 import { HAS_SOX, listFiles, noise, soxInfo, tempDir, writeWav } from '../engine/media/testing/test-audio.js';
 import type { AudioSliceReport } from './audio-slice-command.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 
 const dir = tempDir('valle-cli-slice-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(overrides: Partial<CliIo> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    cwd: dir,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-  return { io, out: () => stdout, err: () => stderr };
-}
 
 let layout: BurstLayout;
 beforeAll(async () => {
@@ -32,17 +18,17 @@ beforeAll(async () => {
 
 describe('valle audio slice', () => {
   it('prints its help, and is listed under "audio"', async () => {
-    const help = captureIo();
+    const help = captureIo(dir);
     expect(await runCli(['audio', 'slice', '--help'], help.io)).toBe(0);
     expect(help.out().startsWith('Usage: valle audio slice <input> <outdir>')).toBe(true);
     expect(help.out()).toContain('--threshold-db DB');
-    const group = captureIo();
+    const group = captureIo(dir);
     expect(await runCli(['audio', '--help'], group.io)).toBe(0);
     expect(group.out()).toContain('slice <input> <outdir>');
   });
 
   it('slices a recording, with progress on stderr and a summary on stdout', async () => {
-    const run = captureIo();
+    const run = captureIo(dir);
     const code = await runCli(['audio', 'slice', 'talk.wav', 'clips', '--threshold-db', '-45', '--keep-silence', '0.05', '--min-clip', '1'], run.io);
     expect(run.err()).toMatch(/\[\s*\d+%\] finding utterances/);
     expect(run.err()).toContain('[100%] writing clips');
@@ -51,16 +37,16 @@ describe('valle audio slice', () => {
     expect(run.out()).toMatch(new RegExp(`^Wrote ${n} clip\\(s\\), .* of the 45 s recording, to ${path.join(dir, 'clips').replace(/[/\\]/g, '.')}\\.\\n$`));
     expect(listFiles(path.join(dir, 'clips'))).toEqual(layout.bursts.map((_, i) => `talk_${String(i + 1).padStart(4, '0')}.wav`));
 
-    const again = captureIo();
+    const again = captureIo(dir);
     expect(await runCli(['audio', 'slice', 'talk.wav', 'clips'], again.io)).toBe(1);
     expect(again.err()).toBe(`valle audio slice: ${path.join(dir, 'clips')} already holds talk_0001.wav; choose another folder or use --force to replace them.\n`);
-    const forced = captureIo();
+    const forced = captureIo(dir);
     expect(await runCli(['audio', 'slice', 'talk.wav', 'clips', '--force'], forced.io)).toBe(0);
     expect(listFiles(path.join(dir, 'clips')).length).toBe(n);
   });
 
   it('prints JSON with every clip, in float when asked', async () => {
-    const run = captureIo();
+    const run = captureIo(dir);
     expect(await runCli(['audio', 'slice', path.join(dir, 'talk.wav'), 'json-clips', '--json', '--format', 'float', '--max-clip=6'], run.io)).toBe(0);
     const report = JSON.parse(run.out()) as AudioSliceReport;
     expect(report.format).toBe('valle-audio-slice/1');
@@ -90,7 +76,7 @@ describe('valle audio slice', () => {
       [['talk.wav', 'x', '--colour'], /Unknown option '--colour'/],
     ];
     for (const [args, message] of cases) {
-      const run = captureIo();
+      const run = captureIo(dir);
       expect(await runCli(['audio', 'slice', ...args], run.io)).toBe(2);
       expect(run.err()).toMatch(message);
       expect(run.err()).toContain('Run "valle audio slice --help" for usage.');
@@ -113,7 +99,7 @@ describe('valle audio slice', () => {
       [['talk.wav', path.join('plain-file', 'out')], /part of its path is a file/],
     ];
     for (const [args, message] of cases) {
-      const run = captureIo();
+      const run = captureIo(dir);
       expect(await runCli(['audio', 'slice', ...args], run.io)).toBe(1);
       expect(run.err().split('\n').filter((l) => !l.startsWith('['))[0]).toMatch(message);
       expect(run.out()).toBe('');
@@ -123,7 +109,7 @@ describe('valle audio slice', () => {
 
   it('stops on Ctrl+C and writes nothing', async () => {
     const controller = new AbortController();
-    const run = captureIo({ signal: controller.signal });
+    const run = captureIo(dir, { signal: controller.signal });
     let aborted = false;
     const running = runCli(['audio', 'slice', 'talk.wav', 'cancelled-clips'], {
       ...run.io,

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toneWav } from '../engine/media/testing/reference-wav.js';
-import type { CliIo } from './cli-io.js';
 import type { LibraryListing } from './library-list-command.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,21 +20,6 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function captureIo(overrides: Partial<CliIo> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-  return { io, out: () => stdout, err: () => stderr };
-}
-
-
 describe('valle (in-process)', () => {
   it.each([
     [['--help'], 'Usage: valle <command>'],
@@ -43,31 +28,31 @@ describe('valle (in-process)', () => {
     [['library', 'import', '--help'], 'Usage: valle library import <dir>'],
     [['library', 'list', '-h'], 'Usage: valle library list'],
   ])('%j prints its help', async (argv, heading) => {
-    const { io, out } = captureIo();
+    const { io, out } = captureIo(process.cwd());
     expect(await runCli(argv, io)).toBe(0);
     expect(out().startsWith(heading)).toBe(true);
   });
 
   it('reports usage errors with exit status 2', async () => {
-    const unknownCommand = captureIo();
+    const unknownCommand = captureIo(process.cwd());
     expect(await runCli(['frobnicate'], unknownCommand.io)).toBe(2);
     expect(unknownCommand.err()).toContain('unknown command "frobnicate"');
 
-    const unknownOption = captureIo();
+    const unknownOption = captureIo(process.cwd());
     expect(await runCli(['library', 'list', '--colour'], unknownOption.io)).toBe(2);
     expect(unknownOption.err()).toContain('Run "valle library list --help" for usage.');
 
-    const missingDir = captureIo();
+    const missingDir = captureIo(process.cwd());
     expect(await runCli(['library', 'import'], missingDir.io)).toBe(2);
     expect(missingDir.err()).toContain('exactly one folder');
 
-    const badPort = captureIo();
+    const badPort = captureIo(process.cwd());
     expect(await runCli(['serve', '--port', 'eighty'], badPort.io)).toBe(2);
     expect(badPort.err()).toContain('--port');
   });
 
   it('prints the version from package.json', async () => {
-    const { io, out } = captureIo();
+    const { io, out } = captureIo(process.cwd());
     expect(await runCli(['--version'], io)).toBe(0);
     const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string };
     expect(out()).toBe(`${pkg.version}\n`);
@@ -84,14 +69,14 @@ describe('valle (in-process)', () => {
     await writeFile(join(voices, 'narrators', 'bob', 'notes.wav'), 'not audio at all, just text\n'.repeat(10));
     const home = join(dir, 'home');
 
-    const imported = captureIo({ cwd: dir, env: { VALLE_STUDIO_HOME: home } });
+    const imported = captureIo(dir, { env: { VALLE_STUDIO_HOME: home } });
     // One file is not audio: the import reports it and exits 1.
     expect(await runCli(['library', 'import', 'voices'], imported.io)).toBe(1);
     expect(imported.out()).toContain(`Imported 3 of 4 file(s) from ${voices}.`);
     expect(imported.out()).toMatch(/skipped .*notes\.wav: .*\(not_audio\)/);
     expect(imported.err()).toMatch(/\[\s*\d+%\]/);
 
-    const listedJson = captureIo({ cwd: dir });
+    const listedJson = captureIo(dir);
     expect(await runCli(['library', 'list', '--json', '--home', home], listedJson.io)).toBe(0);
     const listing = JSON.parse(listedJson.out()) as LibraryListing;
     expect(listing.format).toBe('valle-library-list/1');
@@ -104,7 +89,7 @@ describe('valle (in-process)', () => {
     expect(speakers.find((s) => s.name === 'bob')!.clips.map((c) => c.durationSec)).toEqual([1]);
     expect(listing.ungrouped).toEqual([]);
 
-    const listedText = captureIo({ cwd: dir });
+    const listedText = captureIo(dir);
     expect(await runCli(['library', 'list', '--home', home], listedText.io)).toBe(0);
     expect(listedText.out()).toContain('narrators/');
     expect(listedText.out()).toMatch(/ada {2}\(2 clip\(s\), 0\.8 s\)/);
@@ -117,7 +102,7 @@ describe('valle (in-process)', () => {
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Served</title>');
     const controller = new AbortController();
     let served: { url: string } | null = null;
-    const { io, out } = captureIo({ signal: controller.signal, onServing: (info) => (served = info) });
+    const { io, out } = captureIo(process.cwd(), { signal: controller.signal, onServing: (info) => (served = info) });
     const running = runCli(['serve', '--home', join(dir, 'home'), '--port', '0', '--static', staticDir], io);
     while (served === null) await new Promise((r) => setTimeout(r, 10));
     const url = (served as { url: string }).url;
@@ -126,7 +111,7 @@ describe('valle (in-process)', () => {
     const page = await fetch(url);
     expect(await page.text()).toContain('Served');
 
-    const clash = captureIo();
+    const clash = captureIo(process.cwd());
     const port = new URL(url).port;
     expect(await runCli(['serve', '--home', join(dir, 'home2'), '--port', port], clash.io)).toBe(1);
     expect(clash.err()).toContain(`port ${port} on 127.0.0.1 is already in use`);

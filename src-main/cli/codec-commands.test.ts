@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCodes } from '../engine/codec/codes.js';
 import { encodeEncFile, readEncFile } from '../engine/codec/enc-file.js';
-import { concat, vowel, whiteNoise } from '../engine/codec/testing/signals.js';
+import { concat, vowel } from '../engine/codec/testing/signals.js';
 import { decodeAudioFile } from '../engine/media/decode.js';
+import { noise } from '../engine/media/testing/test-audio.js';
 import { encodeWav } from '../engine/media/wav.js';
-import type { CliIo } from './cli-io.js';
 import type { RoundTripReport } from './codec-roundtrip-command.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -21,28 +22,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function captureIo() {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: {},
-    cwd: dir,
-    signal: new AbortController().signal,
-  };
-  return { io, out: () => stdout, err: () => stderr };
-}
-
 async function run(...argv: string[]) {
-  const c = captureIo();
+  const c = captureIo(dir);
   const code = await runCli(argv, c.io);
   return { code, out: c.out(), err: c.err() };
 }
 
 /** Speech-like audio at 16 kHz stereo (so encoding has to mix down and resample). */
 async function speechWav(name = 'speech.wav'): Promise<string> {
-  const a = concat(vowel({ sampleRate: 16000, seconds: 0.6, f0Start: 130, f0End: 160 }), whiteNoise(1600, 2, 0.03), vowel({ sampleRate: 16000, seconds: 0.5, f0Start: 150 }));
+  const a = concat(vowel({ sampleRate: 16000, seconds: 0.6, f0Start: 130, f0End: 160 }), noise(1600, 0.03, 2), vowel({ sampleRate: 16000, seconds: 0.5, f0Start: 150 }));
   await writeFile(join(dir, name), encodeWav({ sampleRate: 16000, channels: [a, a] }, 'pcm16'));
   return name;
 }

@@ -15,8 +15,8 @@ import { exportCheckpoint } from '../engine/valle/checkpoint/export-checkpoint.j
 import { loadCheckpoint } from '../engine/valle/checkpoint/load-checkpoint.js';
 import { parameterTable } from '../engine/valle/model/parameters.js';
 import { testWeights, tinyModel, tinySpec } from '../engine/valle/model/testing/tiny-model.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 
 const cleanup: string[] = [];
 afterEach(async () => {
@@ -27,19 +27,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'valle-export-'));
   cleanup.push(dir);
   return dir;
-}
-
-function captureIo(cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    cwd,
-    signal: new AbortController().signal,
-  };
-  return { io, out: () => stdout, err: () => stderr };
 }
 
 const STATS = { global_step: 12, micro_step: 48, global_samples: 96, tokens_processed: 1000 };

@@ -11,25 +11,11 @@ import { testWeights, tinyModel, tinySpec } from '../engine/valle/model/testing/
 import { ValleModel } from '../engine/valle/model/valle-model.js';
 import { transcribe } from '../engine/valle/pipeline/stt.js';
 import { referenceClip } from '../engine/valle/pipeline/testing/tiny-voice.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 
 const dir = tempDir('valle-cli-stt-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(overrides: Partial<CliIo> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    cwd: dir,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-  return { io, out: () => stdout, err: () => stderr };
-}
 
 beforeAll(async () => {
   // Seed 5: weights whose greedy transcription of this clip does not end at once.
@@ -42,7 +28,7 @@ const common = ['--model', 'model', '--codec', 'lite', '--device', 'cpu', '--max
 
 describe('valle stt', () => {
   it('prints its help', async () => {
-    const help = captureIo();
+    const help = captureIo(dir);
     expect(await runCli(['stt', '-h'], help.io)).toBe(0);
     expect(help.out().startsWith('Usage: valle stt <audio>')).toBe(true);
     expect(help.out()).toContain('--repetition-penalty X');
@@ -54,11 +40,11 @@ describe('valle stt', () => {
     const lib = await transcribe({ model, session: { provider: 'cpu' }, codec: await LiteCodec.load(), audio, maxSteps: 12 });
     expect(lib.ids.length).toBeGreaterThan(0);
 
-    const plain = captureIo();
+    const plain = captureIo(dir);
     expect(await runCli(['stt', 'speech.wav', ...common], plain.io)).toBe(0);
     expect(plain.out()).toBe(`${lib.phonemes}\n`);
 
-    const json = captureIo();
+    const json = captureIo(dir);
     expect(await runCli(['stt', 'speech.wav', ...common, '--json'], json.io)).toBe(0);
     const report = JSON.parse(json.out());
     expect(report.ids).toEqual(lib.ids);
@@ -67,15 +53,15 @@ describe('valle stt', () => {
   });
 
   it('reports a missing model, a missing file and a bad option', async () => {
-    const noModel = captureIo();
+    const noModel = captureIo(dir);
     expect(await runCli(['stt', 'speech.wav'], noModel.io)).toBe(1);
     expect(noModel.err()).toContain('No VALL-E model given');
-    const missing = captureIo();
+    const missing = captureIo(dir);
     expect(await runCli(['stt', 'nope.wav', ...common], missing.io)).toBe(1);
     expect(missing.err()).toContain('nope.wav does not exist');
-    const bad = captureIo();
+    const bad = captureIo(dir);
     expect(await runCli(['stt', 'speech.wav', ...common, '--max-ar-steps', '-3'], bad.io)).toBe(2);
-    const beam = captureIo();
+    const beam = captureIo(dir);
     expect(await runCli(['stt', 'speech.wav', ...common, '--beam-width', '3'], beam.io)).toBe(1);
     expect(beam.err()).toContain('Beam search is not available');
   });

@@ -4,8 +4,8 @@
  * valle/try-me/run-try-me.test.ts; here its result is stubbed so the suite does not train twice), and Ctrl+C.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 import type { TryMeReport } from './try-me-command.js';
 import { runTryMe, TRY_ME_THRESHOLDS, type TryMeResult } from '../engine/valle/try-me/index.js';
 
@@ -14,34 +14,20 @@ vi.mock('../engine/valle/try-me/index.js', async (importOriginal) => {
   return { ...actual, runTryMe: vi.fn(actual.runTryMe) };
 });
 
-function captureIo(overrides: Partial<CliIo> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-  return { io, out: () => stdout, err: () => stderr };
-}
-
 describe('valle try-me', () => {
   it('prints its help and refuses bad options with exit status 2', async () => {
-    const help = captureIo();
+    const help = captureIo(process.cwd());
     expect(await runCli(['try-me', '--help'], help.io)).toBe(0);
     expect(help.out()).toMatch(/^Usage: valle try-me \[--steps N\] \[--seed S\] \[--json\]/);
     for (const argv of [['--steps', '0'], ['--steps', 'many'], ['--seed', '-1'], ['--seed', '1.5'], ['extra'], ['--colour']]) {
-      const c = captureIo();
+      const c = captureIo(process.cwd());
       expect(await runCli(['try-me', ...argv], c.io), argv.join(' ')).toBe(2);
       expect(c.err()).toContain('Run "valle try-me --help" for usage.');
     }
   });
 
   it('a run too short to pass exits 1 with the measured values as JSON, progress on stderr', async () => {
-    const c = captureIo();
+    const c = captureIo(process.cwd());
     expect(await runCli(['try-me', '--steps', '6', '--seed', '2', '--json'], c.io)).toBe(1);
     const report = JSON.parse(c.out()) as TryMeReport;
     expect(report.format).toBe('valle-try-me/1');
@@ -77,7 +63,7 @@ describe('valle try-me', () => {
       trainSec: 38,
     };
     vi.mocked(runTryMe).mockResolvedValueOnce(result);
-    const c = captureIo();
+    const c = captureIo(process.cwd());
     expect(await runCli(['try-me'], c.io)).toBe(0);
     expect(c.out()).toContain('Try Me passed: 210 training steps in 41.2 s');
     expect(c.out()).toContain('ok   AR level 0: 98.7% of 310 frames (needs 95.0%)');
@@ -85,7 +71,7 @@ describe('valle try-me', () => {
     expect(c.out()).toContain('ok   NAR levels 1-7: 100.0% 99.0% 100.0% 100.0% 97.0% 100.0% 100.0%');
 
     vi.mocked(runTryMe).mockResolvedValueOnce({ ...result, passed: false, stopFrameError: null, generatedFrames: 385 });
-    const failed = captureIo();
+    const failed = captureIo(process.cwd());
     expect(await runCli(['try-me'], failed.io)).toBe(1);
     expect(failed.out()).toContain('FAIL AR stop: no stop within 385 frames');
   });
@@ -93,7 +79,7 @@ describe('valle try-me', () => {
   it('Ctrl+C cancels: exit 1, nothing on stdout', async () => {
     const controller = new AbortController();
     controller.abort();
-    const c = captureIo({ signal: controller.signal });
+    const c = captureIo(process.cwd(), { signal: controller.signal });
     expect(await runCli(['try-me', '--json'], c.io)).toBe(1);
     expect(c.err()).toContain('Try Me cancelled.');
     expect(c.out()).toBe('');

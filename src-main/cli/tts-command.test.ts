@@ -16,26 +16,12 @@ import { ValleModel } from '../engine/valle/model/valle-model.js';
 import { referenceClip } from '../engine/valle/pipeline/testing/tiny-voice.js';
 import { synthesize } from '../engine/valle/pipeline/tts.js';
 import { samplerOptionDocs } from '../engine/valle/sampling/sampler-options.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
+import { captureIo } from './testing/fake-io.js';
 import type { TtsReport } from './tts-command.js';
 
 const dir = tempDir('valle-cli-tts-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(overrides: Partial<CliIo> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    cwd: dir,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-  return { io, out: () => stdout, err: () => stderr };
-}
 
 beforeAll(async () => {
   await exportCheckpoint({ path: path.join(dir, 'tiny.sft'), model: tinyModel(), weights: testWeights(tinySpec(), 3) });
@@ -48,21 +34,21 @@ const common = ['--model', 'tiny.sft', '--codec', 'lite', '--device', 'cpu', '--
 
 describe('valle tts', () => {
   it('prints its help with every sampler flag, and is listed', async () => {
-    const help = captureIo();
+    const help = captureIo(dir);
     expect(await runCli(['tts', '--help'], help.io)).toBe(0);
     expect(help.out().startsWith('Usage: valle tts <text> --ref a.wav')).toBe(true);
     for (const doc of Object.values(samplerOptionDocs)) {
       expect(help.out()).toContain(`${doc.reference} `);
       expect(help.out()).toContain(doc.help);
     }
-    const main = captureIo();
+    const main = captureIo(dir);
     await runCli(['--help'], main.io);
     expect(main.out()).toMatch(/tts <text>\s+speak text/);
     expect(main.out()).toMatch(/stt <audio>\s+transcribe speech/);
   });
 
   it('writes the joined result and one file per line, equal to the library result for the seed', async () => {
-    const run = captureIo();
+    const run = captureIo(dir);
     const code = await runCli(['tts', TEXT, '--ref', 'a.wav', '--ref', 'b.wav', '--out', 'out.wav', '--prompt-sec', '1', '--line-gap', '0.1', ...common, '--json'], run.io);
     expect(run.err()).toBe('');
     expect(code).toBe(0);
@@ -83,14 +69,14 @@ describe('valle tts', () => {
     expect(report.lines.map((l) => l.phonemes)).toEqual(lib.lines.map((l) => l.phonemes));
 
     // The same seed again: the same bytes. Streaming a one-line text: the same audio as batched.
-    const again = captureIo();
+    const again = captureIo(dir);
     expect(await runCli(['tts', TEXT, '--ref', 'a.wav', '--ref', 'b.wav', '--out', 'again.wav', '--prompt-sec', '1', '--line-gap', '0.1', ...common], again.io)).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'again.wav'))).toEqual(fs.readFileSync(path.join(dir, 'out.wav')));
     expect(again.out()).toMatch(/^line 1: .*→ again-1\.wav\nline 2: .*\nWrote again\.wav \(.* s, lite, seed 7\)\.\n$/);
 
-    const one = captureIo();
+    const one = captureIo(dir);
     expect(await runCli(['tts', 'Hello there.', '--ref', 'a.wav', '--out', 'one.wav', ...common], one.io)).toBe(0);
-    const streamed = captureIo();
+    const streamed = captureIo(dir);
     expect(await runCli(['tts', 'Hello there.', '--ref', 'a.wav', '--out', 'streamed.wav', '--stream', '--chunk-frames', '8', ...common], streamed.io)).toBe(0);
     expect(streamed.err()).toMatch(/\[chunk 0\] line 1, frames 0–8/);
     expect(fs.existsSync(path.join(dir, 'one-1.wav'))).toBe(false);
@@ -98,27 +84,27 @@ describe('valle tts', () => {
   });
 
   it('reports usage errors and missing models clearly', async () => {
-    const noOut = captureIo();
+    const noOut = captureIo(dir);
     expect(await runCli(['tts', 'Hi.', ...common], noOut.io)).toBe(2);
     expect(noOut.err()).toContain('--out is required');
 
-    const badFlag = captureIo();
+    const badFlag = captureIo(dir);
     expect(await runCli(['tts', 'Hi.', '--out', 'x.wav', ...common, '--top-p', '3', '--ar-temp', 'hot'], badFlag.io)).toBe(2);
     expect(badFlag.err()).toContain('--ar-temp must be a number, got "hot"');
-    const range = captureIo();
+    const range = captureIo(dir);
     expect(await runCli(['tts', 'Hi.', '--out', 'x.wav', ...common, '--top-p', '3'], range.io)).toBe(2);
     expect(range.err()).toContain('--top-p must be a number from 0 to 1, got 3');
 
-    const noModel = captureIo();
+    const noModel = captureIo(dir);
     expect(await runCli(['tts', 'Hi.', '--out', 'x.wav'], noModel.io)).toBe(1);
     expect(noModel.err()).toMatch(/No VALL-E model given\. Pass --model .*ar\+nar-llama-8\/fp32\.sft/);
 
     // Without --codec the config's audio backend (vocos, the reference's) is asked for.
-    const vocos = captureIo();
+    const vocos = captureIo(dir);
     expect(await runCli(['tts', 'Hi.', '--out', 'x.wav', '--model', 'tiny.sft'], vocos.io)).toBe(1);
     expect(vocos.err()).toMatch(/vocos/);
 
-    const emptyText = captureIo();
+    const emptyText = captureIo(dir);
     expect(await runCli(['tts', ' ', '--out', 'x.wav', ...common], emptyText.io)).toBe(1);
     expect(emptyText.err()).toContain('The text is empty');
     expect(fs.existsSync(path.join(dir, 'x.wav'))).toBe(false);

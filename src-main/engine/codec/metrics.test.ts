@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { logSpectralDistance, melAlpha, melCepstralDistortion, roundTripMetrics } from './metrics.js';
 import { estimatePitch } from './metrics-pitch.js';
-import { sine, vowel, whiteNoise } from './testing/signals.js';
+import { noise, sine } from '../media/testing/test-audio.js';
+import { vowel } from './testing/signals.js';
 
 const FS = 24000;
 
@@ -32,11 +33,11 @@ describe('melAlpha', () => {
 
 describe('estimatePitch', () => {
   it('finds a pure tone, a vowel and rejects noise', () => {
-    const tone = estimatePitch(sine(FS, 220, FS), { sampleRate: FS, hop: 240 });
+    const tone = estimatePitch(sine({ sampleRate: FS, seconds: 1, freq: 220, amplitude: 0.5 }), { sampleRate: FS, hop: 240 });
     for (let i = 10; i < 90; i++) expect(tone.f0[i]).toBeGreaterThan(219.5), expect(tone.f0[i]).toBeLessThan(220.5);
     const v = estimatePitch(vowel({ sampleRate: FS, seconds: 1, f0Start: 150 }), { sampleRate: FS, hop: 240 });
     for (let i = 10; i < 90; i++) expect(Math.abs(v.f0[i] - 150)).toBeLessThan(1.5);
-    const n = estimatePitch(whiteNoise(FS, 3, 0.3), { sampleRate: FS, hop: 240 });
+    const n = estimatePitch(noise(FS, 0.3, 3), { sampleRate: FS, hop: 240 });
     expect(n.f0.filter((f) => f > 0).length).toBeLessThan(3);
   });
 });
@@ -60,14 +61,14 @@ describe('roundTripMetrics', () => {
   });
 
   it('measures a one-semitone shift as 100 cents and voicing flips', () => {
-    const a = sine(FS, 220, FS);
-    const b = sine(FS, 220 * 2 ** (1 / 12), FS);
+    const a = sine({ sampleRate: FS, seconds: 1, freq: 220, amplitude: 0.5 });
+    const b = sine({ sampleRate: FS, seconds: 1, freq: 220 * 2 ** (1 / 12), amplitude: 0.5 });
     const m = roundTripMetrics(a, b, FS);
     expect(m.f0RmseCents).toBeGreaterThan(99);
     expect(m.f0RmseCents).toBeLessThan(101);
     expect(m.grossPitchErrorRate).toBe(0);
-    const noise = whiteNoise(FS, 5, 0.5);
-    expect(roundTripMetrics(a, noise, FS).voicingErrorRate).toBeGreaterThan(0.9);
+    const hiss = noise(FS, 0.5, 5);
+    expect(roundTripMetrics(a, hiss, FS).voicingErrorRate).toBeGreaterThan(0.9);
   });
 
   it('cuts or zero-extends the test signal to the reference length and refuses a silent reference', () => {

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { crc32, encodePng, renderSpectrogram, stackImages } from './spectrogram-image.js';
-import { sine } from './testing/signals.js';
+import { sine } from '../media/testing/test-audio.js';
 
 describe('encodePng', () => {
   it('uses the standard CRC-32', () => {
@@ -27,7 +27,7 @@ describe('encodePng', () => {
 
 describe('renderSpectrogram', () => {
   it('puts a tone in the row of its frequency, brighter than elsewhere', () => {
-    const img = renderSpectrogram(sine(24000, 3000, 24000), { fftSize: 512, hop: 240, height: 257 });
+    const img = renderSpectrogram(sine({ sampleRate: 24000, seconds: 1, freq: 3000, amplitude: 0.5 }), { fftSize: 512, hop: 240, height: 257 });
     // Row 0 is 12 kHz, the last row 0 Hz: 3 kHz is at row 256 − 3000/46.875 = 192.
     const brightness = (row: number) => img.pixels[(row * img.width + 50) * 3] + img.pixels[(row * img.width + 50) * 3 + 1];
     expect(brightness(192)).toBeGreaterThan(brightness(100) + 100);

@@ -41,4 +41,5 @@ export type { RotaryTables } from './composite/rotary.js';
 export { causalMask, paddingMask, maskFill, scaledDotProductAttention } from './composite/attention.js';
 export type { AttentionOptions, AttentionResult } from './composite/attention.js';
 export { linear, embedding, conv1dLayer, weightNorm } from './composite/layers.js';
+export { mulberry32 } from './random.js';
 export type { ConvPadding, Conv1dLayerOptions } from './composite/layers.js';

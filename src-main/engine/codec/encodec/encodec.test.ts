@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../src-shared/api/errors.js';
 import { ParamStore } from '../../nn/blocks/params.js';
-import { emitOnnx } from '../../nn/index.js';
+import { emitOnnx, mulberry32 } from '../../nn/index.js';
 import type { Codes } from '../codes.js';
 import { ENCODEC_24KHZ_CONFIG, frameRate, hopLength, levelsForBandwidth, numQuantizers, parseEncodecConfig, type EncodecConfig } from './config.js';
 import { DECODE_CHUNK_FRAMES, EncodecCodec } from './encodec-codec.js';
@@ -22,7 +22,7 @@ import {
   type RefConfig,
   type Signal,
 } from './testing/encodec-reference.js';
-import { configJson, gaussian, numQuantizersOf, randomEncodecWeights, seededRandom, TINY_ENCODEC, writeEncodecFolder, type RefWeights, type TinyEncodecConfig } from './testing/tiny-checkpoint.js';
+import { configJson, gaussian, numQuantizersOf, randomEncodecWeights, TINY_ENCODEC, writeEncodecFolder, type RefWeights, type TinyEncodecConfig } from './testing/tiny-checkpoint.js';
 import { encodecExpectedTensors, isUnusedEncodecBuffer, loadEncodecWeights } from './weights.js';
 
 /** The published facebook/encodec_24khz config.json (transformers port). */
@@ -56,7 +56,7 @@ const PUBLISHED_CONFIG_JSON = {
 };
 
 function signal(n: number, seed: number): Float32Array {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = 0.3 * Math.sin(i * 0.07) + 0.2 * gaussian(rand);
   return out;
@@ -200,7 +200,7 @@ describe('EnCodec graphs against a plain-JS EnCodec, layer by layer', () => {
   it('decoder layers match from codes of any level count', () => {
     const session = SyncSession.create(emitOnnx(buildDecoderGraph(storeOf(values), config, 'oneshot', { taps: true })).model, { intraOpThreads: 1 });
     const modules = refDecoderModules(TINY_ENCODEC);
-    const rand = seededRandom(5);
+    const rand = mulberry32(5);
     for (const [frames, levels] of [
       [1, 8],
       [3, 2],
@@ -343,7 +343,7 @@ describe('EnCodec graphs against a plain-JS EnCodec, layer by layer', () => {
 
     it('streaming decode in uneven chunks equals the one-shot decode', () => {
       const codec = new EncodecCodec(model, 80);
-      const rand = seededRandom(77);
+      const rand = mulberry32(77);
       const frames = 40;
       const all = codesFrom(Array.from({ length: frames }, () => Array.from({ length: 8 }, () => Math.floor(rand() * 1024))));
       const oneShot = codec.decodeOneShot(all);
@@ -379,7 +379,7 @@ describe('EnCodec graphs against a plain-JS EnCodec, layer by layer', () => {
 
     it('decode() of a long input runs in chunks and still equals one decoder run', async () => {
       const codec = new EncodecCodec(model, 20);
-      const rand = seededRandom(3);
+      const rand = mulberry32(3);
       const frames = DECODE_CHUNK_FRAMES * 2 + 17;
       const codes = codesFrom(Array.from({ length: frames }, () => [Math.floor(rand() * 1024), Math.floor(rand() * 1024)]));
       const chunked = (await codec.decode(codes)).channels[0];

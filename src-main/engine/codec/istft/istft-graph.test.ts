@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { emitOnnx, Graph } from '../../nn/index.js';
+import { emitOnnx, Graph, mulberry32 } from '../../nn/index.js';
 import { SyncSession } from '../encodec/sync-session.js';
-import { gaussian, seededRandom } from '../encodec/testing/tiny-checkpoint.js';
+import { gaussian } from '../encodec/testing/tiny-checkpoint.js';
 import { istftSameRef } from '../vocos/testing/vocos-reference.js';
 import { hannWindow, istftSame } from './istft-graph.js';
 
@@ -12,7 +12,7 @@ function run(nFft: number, hop: number, T: number, seed: number, window?: Float3
   const im = g.input('im', 'float32', [1, F, 'T']);
   g.output('y', istftSame(re, im, { nFft, hopLength: hop, window }));
   const session = SyncSession.create(emitOnnx(g).model, { intraOpThreads: 1 });
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const a = Float32Array.from({ length: F * T }, () => gaussian(rand));
   const b = Float32Array.from({ length: F * T }, () => gaussian(rand));
   const y = session.run({ re: { dtype: 'float32', shape: [1, F, T], data: a }, im: { dtype: 'float32', shape: [1, F, T], data: b } }).y;

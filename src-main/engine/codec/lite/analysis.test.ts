@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { concat, vowel, vowelF0At, whiteNoise } from '../testing/signals.js';
+import { noise } from '../../media/testing/test-audio.js';
+import { concat, vowel, vowelF0At } from '../testing/signals.js';
 import { analyzeFeatures, continuousLogF0 } from './analysis.js';
 import { ENVELOPE_BINS, EnvelopeAnalyzer, UNVOICED_ANALYSIS_F0 } from './envelope.js';
 import { DEFAULT_LITE_LAYOUT, featureIndex, frameCenter } from './layout.js';
@@ -11,7 +12,7 @@ describe('trackPitch', () => {
   it('follows a gliding vowel within 1 % and calls noise and silence unvoiced', () => {
     const spec = { sampleRate: FS, seconds: 1, f0Start: 90, f0End: 260 };
     const v = vowel(spec);
-    const x = concat(v, new Float32Array(0.3 * FS), whiteNoise(0.5 * FS, 2, 0.1));
+    const x = concat(v, new Float32Array(0.3 * FS), noise(0.5 * FS, 0.1, 2));
     const frames = Math.ceil(x.length / 320);
     const { f0 } = trackPitch(x, frames);
     const vowelFrames = Math.floor(v.length / 320);
@@ -36,7 +37,7 @@ describe('continuousLogF0', () => {
 
 describe('EnvelopeAnalyzer', () => {
   it('reads white noise of variance σ² as a flat σ² (power per sample)', () => {
-    const x = whiteNoise(FS, 5, 0.2); // uniform ±0.2: σ² = 0.04/3
+    const x = noise(FS, 0.2, 5); // uniform ±0.2: σ² = 0.04/3
     const env = new EnvelopeAnalyzer();
     const out = new Float64Array(ENVELOPE_BINS);
     let logSum = 0;
@@ -70,7 +71,7 @@ describe('EnvelopeAnalyzer', () => {
 describe('analyzeFeatures', () => {
   it('marks voiced frames, low aperiodicity for a clean vowel and full aperiodicity for noise', () => {
     const idx = featureIndex(DEFAULT_LITE_LAYOUT);
-    const x = concat(vowel({ sampleRate: FS, seconds: 0.5, f0Start: 150 }), whiteNoise(0.5 * FS, 3, 0.1));
+    const x = concat(vowel({ sampleRate: FS, seconds: 0.5, f0Start: 150 }), noise(0.5 * FS, 0.1, 3));
     const f = analyzeFeatures(x, DEFAULT_LITE_LAYOUT);
     expect(f.frames).toBe(Math.ceil(x.length / 320));
     expect(f.dims).toBe(idx.dims);

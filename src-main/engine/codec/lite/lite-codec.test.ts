@@ -3,7 +3,8 @@ import { outputLength } from '../../media/resample.js';
 import { createCodes, keepLevels, sliceCodes, type Codes } from '../codes.js';
 import { roundTripMetrics } from '../metrics.js';
 import { estimatePitch } from '../metrics-pitch.js';
-import { concat, rmsOf, vowel, whiteNoise } from '../testing/signals.js';
+import { noise } from '../../media/testing/test-audio.js';
+import { concat, rmsOf, vowel } from '../testing/signals.js';
 import { LiteCodec } from './lite-codec.js';
 
 const FS = 24000;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   codec = await LiteCodec.load();
   speechLike = concat(
     vowel({ sampleRate: FS, seconds: 0.5, f0Start: 120, f0End: 150, formants: [650, 1100, 2500] }),
-    whiteNoise(0.15 * FS, 3, 0.04),
+    noise(0.15 * FS, 0.04, 3),
     vowel({ sampleRate: FS, seconds: 0.5, f0Start: 150, f0End: 110, formants: [350, 2000, 2800] }),
   );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rmsOf, vowel, whiteNoise } from '../testing/signals.js';
+import { noise } from '../../media/testing/test-audio.js';
+import { rmsOf, vowel } from '../testing/signals.js';
 import { analyzeFeatures } from './analysis.js';
 import { DEFAULT_LITE_LAYOUT, featureIndex } from './layout.js';
 import { LiteSynthesizer, renderFeatures } from './synthesizer.js';
@@ -11,7 +12,7 @@ const FS = 24000;
 function mixedSignal(): Float32Array {
   const v = vowel({ sampleRate: FS, seconds: 0.6, f0Start: 110, f0End: 180, rms: 0.1 });
   const gap = new Float32Array(0.2 * FS);
-  const n = whiteNoise(0.3 * FS, 4, 0.05);
+  const n = noise(0.3 * FS, 0.05, 4);
   const out = new Float32Array(v.length + gap.length + n.length + 100);
   out.set(v);
   out.set(n, v.length + gap.length);
@@ -62,7 +63,7 @@ describe('LiteSynthesizer', () => {
 
   it('rebuilds the level of voiced and unvoiced sound from the features (within 2 dB)', () => {
     const idx = featureIndex(layout);
-    for (const x of [vowel({ sampleRate: FS, seconds: 0.8, f0Start: 140, rms: 0.08 }), whiteNoise(0.8 * FS, 9, 0.1)]) {
+    for (const x of [vowel({ sampleRate: FS, seconds: 0.8, f0Start: 140, rms: 0.08 }), noise(0.8 * FS, 0.1, 9)]) {
       const f = analyzeFeatures(x, layout);
       const y = renderFeatures(layout, f.data, f.frames, f.dims);
       const ratioDb = 20 * Math.log10(rmsOf(y, 2400, x.length - 2400) / rmsOf(x, 2400, x.length - 2400));

@@ -1,23 +1,7 @@
-/** Synthetic test signals with known parameters: vowel-like pulse trains through formant resonators, noise. */
-
-/** xorshift32 noise, uniform in [−1, 1), deterministic for a seed. */
-export function whiteNoise(n: number, seed = 7, amplitude = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2 ** 32 - 0.5) * 2 * amplitude;
-  }
-  return out;
-}
-
-export function sine(n: number, freq: number, sampleRate: number, amplitude = 0.5): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / sampleRate);
-  return out;
-}
+/**
+ * Synthetic test signals with known parameters: vowel-like pulse trains through formant resonators. Sines and
+ * noise come from media/testing/test-audio.ts.
+ */
 
 /**
  * A vowel-like signal: an impulse train whose F0 moves linearly from f0Start to f0End (Hz) through second-order

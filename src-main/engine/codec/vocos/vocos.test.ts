@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../src-shared/api/errors.js';
-import { emitOnnx } from '../../nn/index.js';
+import { emitOnnx, mulberry32 } from '../../nn/index.js';
 import type { Codes } from '../codes.js';
 import { EncodecCodec } from '../encodec/encodec-codec.js';
 import { EncodecModel } from '../encodec/encodec-model.js';
 import { StrictParams } from '../encodec/strict-params.js';
 import { SyncSession } from '../encodec/sync-session.js';
 import { refDecoderModules, rvqDecode, runLayers, refEncoderModules, rvqEncode } from '../encodec/testing/encodec-reference.js';
-import { randomEncodecWeights, seededRandom, TINY_ENCODEC, writeEncodecFolder, type TinyEncodecConfig } from '../encodec/testing/tiny-checkpoint.js';
+import { randomEncodecWeights, TINY_ENCODEC, writeEncodecFolder, type TinyEncodecConfig } from '../encodec/testing/tiny-checkpoint.js';
 import { hannWindow } from '../istft/istft-graph.js';
 import { bandwidthIdForLevels, parseVocosConfig, VOCOS_ENCODEC_24KHZ_CONFIG, vocosLevelsForBandwidth, vocosTableLevels } from './config.js';
 import { refVocos, refVocosShapes, type Signal } from './testing/vocos-reference.js';
@@ -38,7 +38,7 @@ function relativeError(tap: { shape: number[]; data: unknown }, ref: Signal): nu
 }
 
 function randomCodes(frames: number, levels: number, seed: number): number[][] {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   return Array.from({ length: frames }, () => Array.from({ length: levels }, () => Math.floor(rand() * 1024)));
 }
 

@@ -9,7 +9,7 @@ import { encodeTorchCheckpoint } from '../../nn/io/torch-zip.js';
 import { exportCheckpoint, type ExportDtype } from '../../valle/checkpoint/export-checkpoint.js';
 import { initParameters } from '../../valle/model/parameters.js';
 import { modelSpecFromConfig } from '../../valle/model/model-spec.js';
-import { mulberry32 } from '../../valle/model/random.js';
+import { mulberry32 } from '../../nn/random.js';
 import { tinyModel } from '../../valle/model/testing/tiny-model.js';
 
 /** Writes a tiny AR+NAR checkpoint (d 32, 4 heads, `layers` layers) as a reference `.sft`. Returns its parameter count. */

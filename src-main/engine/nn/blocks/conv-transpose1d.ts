@@ -6,30 +6,17 @@
  */
 import { add, convTranspose1d as convTransposePrimitive, unsqueeze } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
+import { convGroups, type ConvBlockOptions } from './conv-options.js';
 import { lastSegment } from './linear.js';
-import type { ParamSource } from './params.js';
 
-export interface ConvTranspose1dBlockOptions {
-  params: ParamSource;
-  name: string;
-  inChannels: number;
-  outChannels: number;
-  kernelSize: number;
-  stride?: number;
-  dilation?: number;
+export interface ConvTranspose1dBlockOptions extends ConvBlockOptions {
   /** removed from both ends, as PyTorch's `padding` */
   padding?: number;
   outputPadding?: number;
-  groups?: number;
-  bias?: boolean;
-  scope?: string;
 }
 
 export function convTranspose1d(x: Tensor, o: ConvTranspose1dBlockOptions): Tensor {
-  const groups = o.groups ?? 1;
-  if (o.inChannels % groups !== 0 || o.outChannels % groups !== 0) {
-    throw new Error(`convTranspose1d ${o.name}: channels ${o.inChannels}→${o.outChannels} not divisible by groups ${groups}`);
-  }
+  const groups = convGroups('convTranspose1d', o);
   const g = x.graph;
   return g.scope(o.scope ?? lastSegment(o.name), () => {
     // PyTorch's fan-in for a transposed conv weight [Cin, Cout/g, K] is (Cout/g)·K.

@@ -8,33 +8,19 @@
  */
 import { conv1dLayer } from '../composite/layers.js';
 import type { Tensor } from '../tensor.js';
+import { convGroups, type ConvBlockOptions } from './conv-options.js';
 import { lastSegment } from './linear.js';
-import type { ParamSource } from './params.js';
 
 export type ConvPadMode = 'zeros' | 'reflect' | 'replicate';
 
-export interface Conv1dBlockOptions {
-  params: ParamSource;
-  name: string;
-  inChannels: number;
-  outChannels: number;
-  kernelSize: number;
-  stride?: number;
-  dilation?: number;
+export interface Conv1dBlockOptions extends ConvBlockOptions {
   /** samples added on each side, or [left, right] (EnCodec's causal/asymmetric padding) */
   padding?: number | readonly [number, number];
   padMode?: ConvPadMode;
-  groups?: number;
-  /** default true, as PyTorch */
-  bias?: boolean;
-  scope?: string;
 }
 
 export function conv1d(x: Tensor, o: Conv1dBlockOptions): Tensor {
-  const groups = o.groups ?? 1;
-  if (o.inChannels % groups !== 0 || o.outChannels % groups !== 0) {
-    throw new Error(`conv1d ${o.name}: channels ${o.inChannels}→${o.outChannels} not divisible by groups ${groups}`);
-  }
+  const groups = convGroups('conv1d', o);
   const g = x.graph;
   return g.scope(o.scope ?? lastSegment(o.name), () => {
     const fanIn = (o.inChannels / groups) * o.kernelSize;

@@ -9,6 +9,7 @@
  */
 import type { Graph } from '../graph.js';
 import type { Tensor } from '../tensor.js';
+import { mulberry32 } from '../random.js';
 
 /** How a weight is initialised when the store has no value for it (training from scratch). */
 export type ParamInit =
@@ -30,24 +31,12 @@ export interface ParamStoreOptions {
   seed?: number;
 }
 
-/** mulberry32: a small seeded uniform stream in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Box–Muller on a seeded uniform stream, so initial weights are reproducible without fixtures. */
-function initValues(init: ParamInit, n: number, seed: number): Float32Array {
+export function initValues(init: ParamInit, n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   if (init.kind === 'zeros') return out;
   if (init.kind === 'ones') return out.fill(1);
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   if (init.kind === 'uniform') {
     for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * init.bound;
     return out;
@@ -62,7 +51,8 @@ function initValues(init: ParamInit, n: number, seed: number): Float32Array {
   return out;
 }
 
-function hashName(name: string): number {
+/** FNV-1a of a name, so each tensor's random stream depends on the seed and its name only. */
+export function hashName(name: string): number {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
   return h >>> 0;

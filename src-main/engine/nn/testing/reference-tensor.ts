@@ -5,6 +5,8 @@
  * float64 with straightforward loops keeps the references independent of ONNX Runtime and of the graph
  * builder, and makes their own rounding negligible next to the test tolerances.
  */
+import { mulberry32 } from '../random.js';
+
 export interface RefTensor {
   readonly shape: readonly number[];
   readonly data: Float64Array;
@@ -33,19 +35,8 @@ export function reshape(t: RefTensor, shape: readonly number[]): RefTensor {
 }
 
 /** Deterministic pseudo-random values in [-scale, scale) (mulberry32), so tests need no fixtures. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function randomTensor(shape: readonly number[], seed: number, scale = 1): RefTensor {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const t = refTensor(shape);
   for (let i = 0; i < t.data.length; i++) t.data[i] = (rand() * 2 - 1) * scale;
   return t;

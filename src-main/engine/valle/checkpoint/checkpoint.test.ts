@@ -14,7 +14,7 @@ import { readSafetensors, writeSafetensors } from '../../nn/io/safetensors.js';
 import { encodeTorchCheckpoint } from '../../nn/io/torch-zip.js';
 import { writeFile, readFile } from 'node:fs/promises';
 import { loadExampleConfig, type ModelConfig } from '../config/index.js';
-import { mulberry32 } from '../model/random.js';
+import { mulberry32 } from '../../nn/random.js';
 import { tinyConfig, tinyModel } from '../model/testing/tiny-model.js';
 import { exportCheckpoint } from './export-checkpoint.js';
 import { loadCheckpoint } from './load-checkpoint.js';

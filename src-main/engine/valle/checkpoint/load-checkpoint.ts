@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { StudioError } from '../../../../src-shared/api/errors.js';
+import { initValues } from '../../nn/blocks/params.js';
 import { bf16ArrayToF32, f16ArrayToF32 } from '../../nn/io/half.js';
 import type { HostDType, HostTensor } from '../../nn/io/host-tensor.js';
 import { SafetensorsFile } from '../../nn/io/safetensors.js';
@@ -24,7 +25,7 @@ import { flattenTensors, readTorchCheckpoint } from '../../nn/io/torch-zip.js';
 import { isPyTuple, PyFloat, type PickleValue } from '../../nn/io/pickle-values.js';
 import { activeModel, configFromSftMetadata, loadExampleConfig, type ModelConfig, type VallEConfig } from '../config/index.js';
 import { modelSpecFromConfig, type ValleModelSpec } from '../model/model-spec.js';
-import { elementCount, initValues, parameterTable } from '../model/parameters.js';
+import { elementCount, parameterTable } from '../model/parameters.js';
 import { compareTensors, describeMismatch, describeSpec, isClean, OPTIONAL_TENSORS } from './validate-tensors.js';
 
 export type CheckpointFormat = 'sft' | 'pth';

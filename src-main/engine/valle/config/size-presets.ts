@@ -36,7 +36,9 @@ export interface ModelDimensions {
   layers: number;
   /** LLaMA MLP width, 4·d in every preset. */
   ffnDim: number;
+  /** text/phoneme vocabulary (256) */
   textTokens: number;
+  /** codes per RVQ level (1024) */
   audioTokens: number;
   respLevels: number;
   /** `experimental.rvq_level_range`'s upper end when set, else `resp_levels`. */

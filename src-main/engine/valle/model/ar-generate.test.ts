@@ -10,7 +10,7 @@ import { generateAr, generateArBeam, generateStt, STT_BOS, STT_EOS } from './ar-
 import { graphNames } from './graphs.js';
 import { forwardFeeds } from './graph-runner.js';
 import { batchSequences, buildSequence, type CodeMatrix, type SequenceRequest } from './input-layout.js';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../../nn/random.js';
 import { testWeights, tinyModel, tinySpec } from './testing/tiny-model.js';
 import { ValleModel, type SessionRunner } from './valle-model.js';
 

@@ -18,7 +18,7 @@ import type { ValleModelSpec } from './model-spec.js';
 import { generateNar } from './nar-generate.js';
 import { referenceEmbeddings, referenceLogits } from './testing/reference-valle.js';
 import { testWeights, tinySpec } from './testing/tiny-model.js';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../../nn/random.js';
 
 function codes(frames: number, levels: number, seed: number, limit = 1024): CodeMatrix {
   const r = mulberry32(seed);

@@ -1,7 +1,8 @@
 // The AR+NAR model of seed spec §5: spec and parameter table, host-side input layout and loss targets,
 // nn graphs (forward/prefill, KV-cache decode, training loss), AR/NAR generation, and the ValleModel facade.
 export * from './model-spec.js';
-export { parameterTable, parameterCount, initParameters, initValues, elementCount, type ParamEntry, type ParamRole } from './parameters.js';
+export { parameterTable, parameterCount, initParameters, elementCount, type ParamEntry, type ParamRole } from './parameters.js';
+export { initValues } from '../../nn/blocks/params.js';
 export * from './input-layout.js';
 export { graphNames, buildForwardGraph, buildDecodeGraph, hiddenStates, classifier, inputTable, embedInputs, concatInputTable, INPUT_TABLE_PARAM, type ValleGraphOptions } from './graphs.js';
 export { forwardFeeds, sequenceFeeds, type GraphRunner, type InferenceGraph } from './graph-runner.js';
@@ -25,5 +26,5 @@ export { generateNar, type NarLine, type NarSampler, type NarOptions } from './n
 export { prepareTrainingSample, buildLossBatch, lossEntries, type TrainingSample, type PreparedSample, type LossBatch } from './loss-targets.js';
 export { buildTrainLoss, lossBatchFeeds, lossNames } from './loss-graph.js';
 export { rvqLevelChoices, RvqLevelSampler, type RvqLevelOptions } from './rvq-level.js';
-export { mulberry32 } from './random.js';
+export { mulberry32 } from '../../nn/random.js';
 export { ValleModel, SessionRunner, type ValleModelOptions, type ValleRunnerOptions } from './valle-model.js';

@@ -7,28 +7,18 @@
  * Only the released architecture is built: version 5, llama, capabilities with "ar" and "nar", one shared
  * classifier. Anything else is refused here, by name, rather than silently run as something it is not.
  */
-import { modelDimensions, type ModelConfig } from '../config/index.js';
+import { modelDimensions, type ModelConfig, type ModelDimensions } from '../config/index.js';
 
-export interface ValleModelSpec {
-  dModel: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  layers: number;
-  ffnDim: number;
-  /** text/phoneme vocabulary (256) */
-  textTokens: number;
-  /** codes per RVQ level (1024) */
-  audioTokens: number;
+/** The sizes come from the config's dimensions as they are; the rest is what the AR+NAR model adds. */
+type SpecDimensions = Pick<ModelDimensions, 'dModel' | 'heads' | 'kvHeads' | 'headDim' | 'layers' | 'ffnDim' | 'textTokens' | 'audioTokens' | 'langs' | 'tasks' | 'tones'>;
+
+export interface ValleModelSpec extends SpecDimensions {
   /** the AR's stop token: 1024 (= audioTokens) */
   stopToken: number;
   /** rows of the shared classifier and of `resps_emb.embeddings.0`: audioTokens + 1 */
   outputTokens: number;
   /** RVQ levels (8): prompt tables, response tables, rvq-level tokens */
   levels: number;
-  langs: number;
-  tasks: number;
-  tones: number;
   capabilities: readonly string[];
   /** a lang token is inserted (capability "lang" and a langs table) */
   langToken: boolean;

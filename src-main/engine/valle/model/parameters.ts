@@ -3,9 +3,8 @@
  * with its shape and its initialisation for training from scratch (§5.11), in the reference's state-dict
  * order. The table is the contract checkpoints are validated against and the one export writes.
  */
-import type { ParamInit } from '../../nn/blocks/params.js';
+import { hashName, initValues, type ParamInit } from '../../nn/blocks/params.js';
 import { paramNames, respTableRows, type ValleModelSpec } from './model-spec.js';
-import { mulberry32 } from './random.js';
 
 export type ParamRole = 'embedding' | 'backbone' | 'head' | 'unused';
 
@@ -65,32 +64,6 @@ export function elementCount(shape: readonly number[]): number {
 /** Total number of parameters of a table (no weights are allocated). */
 export function parameterCount(table: readonly ParamEntry[]): number {
   return table.reduce((n, e) => n + elementCount(e.shape), 0);
-}
-
-/** FNV-1a of a name, so each tensor's random stream depends on the seed and its name only. */
-function hashName(name: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-export function initValues(init: ParamInit, n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  if (init.kind === 'zeros') return out;
-  if (init.kind === 'ones') return out.fill(1);
-  const rand = mulberry32(seed);
-  if (init.kind === 'uniform') {
-    for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * init.bound;
-    return out;
-  }
-  for (let i = 0; i < n; i += 2) {
-    const u1 = Math.max(rand(), 1e-12);
-    const u2 = rand();
-    const r = Math.sqrt(-2 * Math.log(u1)) * init.std;
-    out[i] = r * Math.cos(2 * Math.PI * u2);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
-  }
-  return out;
 }
 
 /** Fresh weights for training from scratch (§5.11), reproducible from `seed`. */

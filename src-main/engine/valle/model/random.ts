@@ -1,11 +1,5 @@
-/** A small seeded uniform stream in [0, 1) (mulberry32): reproducible weight init and RVQ-level draws. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * Kept only so that existing imports of `valle/model/random.js` (models/testing/tiny-checkpoints.ts,
+ * bench/valle_ar.ts) keep working; the generator itself lives in nn/random.ts. New code imports it from nn.
+ */
+export { mulberry32 } from '../../nn/random.js';

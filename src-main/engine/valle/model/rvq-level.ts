@@ -8,7 +8,7 @@
  * uniform draw. An explicit list is drawn from uniformly (repeats weight it). stt samples always use L = 0.
  */
 import type { ModelConfig } from '../config/index.js';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../../nn/random.js';
 import type { ValleTask } from './input-layout.js';
 
 export interface RvqLevelOptions {

@@ -4,28 +4,19 @@
  * default full left context the streamed codes equal the non-streamed synthesis of the same seed. With a
  * bounded NAR context the share of codes that differ is measured and reported.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiteCodec } from '../../codec/lite/lite-codec.js';
-import type { SessionRunner } from '../model/valle-model.js';
+import { describe, expect, it } from 'vitest';
 import type { SpeechChunk } from './streaming.js';
-import { referenceClip, tinyVoiceModel } from './testing/tiny-voice.js';
+import { pipelineFixture } from './testing/pipeline-fixture.js';
+import { referenceClip } from './testing/tiny-voice.js';
 import { synthesize, type SynthesizeOptions } from './tts.js';
 
-const model = tinyVoiceModel(4);
-let runner: SessionRunner;
-let codec: LiteCodec;
-beforeAll(async () => {
-  codec = await LiteCodec.load();
-  runner = await model.openRunner({ provider: 'cpu', intraOpThreads: 1 });
-});
-afterAll(async () => {
-  await runner.dispose();
-});
+const fixture = pipelineFixture(4);
+const { model } = fixture;
 
 const base = (): SynthesizeOptions => ({
   model,
-  runner,
-  codec,
+  runner: fixture.runner,
+  codec: fixture.codec,
   text: 'Streaming speech.',
   refs: [referenceClip(0.5)],
   maxArSteps: 47,
@@ -83,8 +74,8 @@ describe('streaming synthesis', () => {
 
     // Seamless: the joined chunks are the one-shot decode of the same codes, sample for sample.
     const joined = samples(chunks);
-    const oneShot = await codec.decode(line.codes);
-    expect(joined.length).toBe(frames * codec.hopLength);
+    const oneShot = await fixture.codec.decode(line.codes);
+    expect(joined.length).toBe(frames * fixture.codec.hopLength);
     expect(joined).toEqual(oneShot.channels[0]);
     expect(streamed.joined.channels[0]).toEqual(joined);
 

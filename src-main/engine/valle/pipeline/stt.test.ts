@@ -3,31 +3,22 @@
  * ids of a full forward pass of the STT sequence at every step, the IPA is the tokenizer's decoding of them,
  * audio and its codes give the same result, seeds reproduce, bad input and cancellation.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiteCodec } from '../../codec/lite/lite-codec.js';
+import { describe, expect, it } from 'vitest';
 import { PhonemeTokenizer } from '../../text/tokenizer.js';
 import { STT_BOS } from '../model/ar-generate.js';
 import { graphNames } from '../model/graphs.js';
 import { forwardFeeds } from '../model/graph-runner.js';
 import { batchSequences, buildSequence } from '../model/input-layout.js';
-import type { SessionRunner } from '../model/valle-model.js';
 import { transcribe, type TranscribeOptions } from './stt.js';
-import { referenceClip, tinyVoiceModel } from './testing/tiny-voice.js';
+import { pipelineFixture } from './testing/pipeline-fixture.js';
+import { referenceClip } from './testing/tiny-voice.js';
 
 // Weights whose greedy transcription runs to the step limit (seed 7, for one, stops at once).
-const model = tinyVoiceModel(5);
-let runner: SessionRunner;
-let codec: LiteCodec;
-beforeAll(async () => {
-  codec = await LiteCodec.load();
-  runner = await model.openRunner({ provider: 'cpu', intraOpThreads: 1 });
-});
-afterAll(async () => {
-  await runner.dispose();
-});
+const fixture = pipelineFixture(5);
+const { model } = fixture;
 
 const speech = referenceClip(0.8, 16000);
-const base = (): TranscribeOptions => ({ model, runner, codec, audio: speech, maxSteps: 12 });
+const base = (): TranscribeOptions => ({ model, runner: fixture.runner, codec: fixture.codec, audio: speech, maxSteps: 12 });
 
 describe('transcribe', () => {
   it('decodes the greedy text ids of the STT sequence to IPA', async () => {
@@ -41,10 +32,10 @@ describe('transcribe', () => {
     expect(r.audioFrames).toBe(60);
 
     // Independent of the cached loop: a full forward of [audio SEP rvq SEP <bos> ids<n] per step, argmax < 256.
-    const audio = await codec.encode(speech);
+    const audio = await fixture.codec.encode(speech);
     for (let n = 0; n < Math.min(4, r.ids.length); n++) {
       const layout = buildSequence(model.spec, { task: 'stt', level: 0, resp: audio, text: [STT_BOS, ...r.ids.slice(0, n)] });
-      const out = await runner.run('forward', forwardFeeds(batchSequences([layout]), [[layout.length - 1]]), [graphNames.logits]);
+      const out = await fixture.runner.run('forward', forwardFeeds(batchSequences([layout]), [[layout.length - 1]]), [graphNames.logits]);
       const logits = out[graphNames.logits].data as Float32Array;
       let best = 0;
       for (let i = 1; i < 256; i++) if (logits[i] > logits[best]) best = i;

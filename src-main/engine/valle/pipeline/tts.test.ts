@@ -2,28 +2,19 @@
  * Batched TTS with the tiny random model and the real lite codec: shapes and lengths, one result per line and
  * the joined audio, reproducibility from the seed, beam search, bad input and cancellation.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiteCodec } from '../../codec/lite/lite-codec.js';
+import { describe, expect, it } from 'vitest';
 import { PhonemeTokenizer } from '../../text/tokenizer.js';
-import type { SessionRunner } from '../model/valle-model.js';
-import { referenceClip, tinyVoiceModel } from './testing/tiny-voice.js';
+import { pipelineFixture } from './testing/pipeline-fixture.js';
+import { referenceClip } from './testing/tiny-voice.js';
 import { synthesize, type SynthesisProgress, type SynthesizeOptions } from './tts.js';
 
-const model = tinyVoiceModel(3);
-let runner: SessionRunner;
-let codec: LiteCodec;
-beforeAll(async () => {
-  codec = await LiteCodec.load();
-  runner = await model.openRunner({ provider: 'cpu', intraOpThreads: 1 });
-});
-afterAll(async () => {
-  await runner.dispose();
-});
+const fixture = pipelineFixture(3);
+const { model } = fixture;
 
 const base = (): SynthesizeOptions => ({
   model,
-  runner,
-  codec,
+  runner: fixture.runner,
+  codec: fixture.codec,
   text: 'Hello there.\nGood morning to you.',
   refs: [referenceClip(0.6), referenceClip(0.5, 16000, 180)],
   promptSec: 1,
@@ -48,8 +39,8 @@ describe('synthesize', () => {
       expect(l.codes.frames).toBeGreaterThan(0);
       expect(l.codes.frames).toBeLessThanOrEqual(30);
       expect(l.stopped).toBe(l.codes.frames < 30);
-      expect(l.pcm.channels[0].length).toBe(l.codes.frames * codec.hopLength);
-      expect(l.pcm.channels[0]).toEqual((await codec.decode(l.codes)).channels[0]);
+      expect(l.pcm.channels[0].length).toBe(l.codes.frames * fixture.codec.hopLength);
+      expect(l.pcm.channels[0]).toEqual((await fixture.codec.decode(l.codes)).channels[0]);
     }
     const [a, b] = r.lines.map((l) => l.pcm.channels[0]);
     const joined = r.joined.channels[0];

@@ -9,7 +9,7 @@ import { graphNames } from '../model/graphs.js';
 import type { GraphRunner, InferenceGraph } from '../model/graph-runner.js';
 import type { CodeMatrix } from '../model/input-layout.js';
 import { inputTableLayout, type ValleModelSpec } from '../model/model-spec.js';
-import { mulberry32 } from '../model/random.js';
+import { mulberry32 } from '../../nn/random.js';
 import { tinySpec } from '../model/testing/tiny-model.js';
 import { argmaxAt, AR_OVERRUN_FRAMES, evaluateTryMe } from './evaluate-try-me.js';
 import { leadingFrames, type TryMeSample } from './try-me-sample.js';

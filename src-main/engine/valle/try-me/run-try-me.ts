@@ -24,7 +24,7 @@ import type { AdamWOptions } from '../../nn/optim/adamw.js';
 import { lossBatchFeeds } from '../model/loss-graph.js';
 import { buildLossBatch, prepareTrainingSample } from '../model/loss-targets.js';
 import { parameterCount, parameterTable } from '../model/parameters.js';
-import { mulberry32 } from '../model/random.js';
+import { mulberry32 } from '../../nn/random.js';
 import { ValleModel } from '../model/valle-model.js';
 import { evaluateTryMe, TRY_ME_THRESHOLDS, type TryMeEvaluation, type TryMeThresholds } from './evaluate-try-me.js';
 import { TRY_ME_MODEL_SIZE, tryMeModelConfig, type TryMeModelSize } from './try-me-model.js';

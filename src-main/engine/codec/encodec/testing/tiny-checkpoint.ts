@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mulberry32 } from '../../../nn/index.js';
 import { writeSafetensors } from '../../../nn/io/safetensors.js';
 import type { HostTensor } from '../../../nn/io/host-tensor.js';
 import { refCheckpointShapes, type RefConfig } from './encodec-reference.js';
@@ -39,17 +40,6 @@ export const TINY_ENCODEC: TinyEncodecConfig = {
   use_conv_shortcut: true,
 };
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
 }
@@ -64,7 +54,7 @@ export type RefWeights = Map<string, { shape: number[]; data: Float32Array }>;
 
 /** Random values with sensible scales: unit-norm conv rows (g ≈ 1), LSTM U(±1/√H), codebooks shrinking per level. */
 export function randomEncodecWeights(c: TinyEncodecConfig, seed: number): RefWeights {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const out: RefWeights = new Map();
   for (const [name, shape] of refCheckpointShapes(c, numQuantizersOf(c), c.codebook_dim)) {
     const n = shape.reduce((a, b) => a * b, 1);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../nn/index.js';
 import { jsAssigner, kmeans } from './kmeans.js';
 import { OrtAssigner } from './ort-assigner.js';
-import { seededRandom } from './speech-corpus.js';
 
 /** n points around each of the given centres (±0.05 jitter). */
 function blobs(centres: number[][], n: number, seed: number): Float32Array {
-  const rnd = seededRandom(seed);
+  const rnd = mulberry32(seed);
   const dims = centres[0].length;
   const out = new Float32Array(centres.length * n * dims);
   let p = 0;
@@ -50,7 +50,7 @@ describe('kmeans', () => {
 
 describe('OrtAssigner', () => {
   it('labels points exactly as the JS search does', async () => {
-    const rnd = seededRandom(9);
+    const rnd = mulberry32(9);
     const n = 3000;
     const dims = 7;
     const k = 64;

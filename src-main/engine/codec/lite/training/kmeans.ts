@@ -3,7 +3,7 @@
  * seed and input. The nearest-centroid search — nearly all of the cost — is pluggable: plain JS here, an
  * onnxruntime matrix product in ort-assigner.ts for the table builder.
  */
-import { seededRandom } from './speech-corpus.js';
+import { mulberry32 } from '../../../nn/index.js';
 
 export interface NearestAssigner {
   /** For each of the n points, the index of its nearest centroid and the squared distance to it. */
@@ -60,7 +60,7 @@ export interface KMeansResult {
 export async function kmeans(points: Float32Array, n: number, dims: number, k: number, options: KMeansOptions): Promise<KMeansResult> {
   if (n < k) throw new RangeError(`k-means needs at least k = ${k} points, got ${n}`);
   const assigner = options.assigner ?? jsAssigner;
-  const rnd = seededRandom(options.seed);
+  const rnd = mulberry32(options.seed);
   const centroids = initPlusPlus(points, n, dims, k, Math.min(n, options.initSample ?? 16 * k), rnd);
   const labels = new Int32Array(n);
   const dist = new Float64Array(n);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeAudioFile } from '../../../media/decode.js';
+import { mulberry32 } from '../../../nn/index.js';
 import { mixdownToMono } from '../../../media/mixdown.js';
 import { resample } from '../../../media/resample.js';
 import { LITE_SAMPLE_RATE } from '../layout.js';
@@ -85,18 +86,6 @@ export interface Utterance {
   synth: Synthesizer;
 }
 
-/** Deterministic PRNG (mulberry32) so the corpus is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface CorpusPlan {
   espeakClips: number;
   festivalClips: number;
@@ -105,7 +94,8 @@ export interface CorpusPlan {
 
 /** The training utterances: languages weighted towards English, every variant used, speed and pitch varied. */
 export function trainingUtterances(plan: CorpusPlan, options: { festival: boolean }): Utterance[] {
-  const rnd = seededRandom(plan.seed);
+  // Seeded so the corpus is the same on every run.
+  const rnd = mulberry32(plan.seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)];
   const languages = Object.keys(ESPEAK_LANGUAGES);
   const out: Utterance[] = [];

@@ -4,9 +4,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mulberry32 } from '../../../nn/index.js';
 import type { HostTensor } from '../../../nn/io/host-tensor.js';
 import { writeTorchCheckpoint } from '../../../nn/io/torch-zip.js';
-import { gaussian, seededRandom } from '../../encodec/testing/tiny-checkpoint.js';
+import { gaussian } from '../../encodec/testing/tiny-checkpoint.js';
 import { refVocosShapes, type RefVocosConfig } from './vocos-reference.js';
 
 export const TINY_VOCOS: RefVocosConfig = {
@@ -52,7 +53,7 @@ head:
 export type RefWeights = Map<string, { shape: number[]; data: Float32Array }>;
 
 export function randomVocosWeights(c: RefVocosConfig, seed: number, window?: Float32Array): RefWeights {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const out: RefWeights = new Map();
   for (const [name, shape] of refVocosShapes(c, TINY_VOCOS_TABLE_LEVELS)) {
     const n = shape.reduce((a, b) => a * b, 1);

@@ -30,7 +30,7 @@ export function tinyModel(overrides: Parameters<typeof tinyConfig>[0] = {}): Mod
 
 import { modelSpecFromConfig, type ValleModelSpec } from '../model-spec.js';
 import { initParameters, parameterTable } from '../parameters.js';
-import { mulberry32 } from '../random.js';
+import { mulberry32 } from '../../../nn/random.js';
 
 /**
  * Weights for numerical tests: the §5.11 init, then norm weights moved off 1 and the MLP scaled up, so that
