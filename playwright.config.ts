@@ -93,7 +93,8 @@ export default defineConfig<object, StudioOptions>({
     url: baseURL,
     cwd: root,
     reuseExistingServer: false,
-    env: { VALLE_STUDIO_HUB_URL: hubUrl },
+    // A demo voice trained in a few steps (e2e/demo-voice.spec.ts): the product default trains for a minute or more.
+    env: { VALLE_STUDIO_HUB_URL: hubUrl, VALLE_STUDIO_DEMO_VOICE_STEPS: '6' },
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',

@@ -174,6 +174,27 @@ export interface DownloadModelResult {
   model: InstalledModel;
 }
 
+/** Result of a `models.createDemoVoice` job: the installed (and now active) model and how its training went. */
+export interface DemoVoiceResult {
+  model: InstalledModel;
+  training: {
+    /** Steps taken (training stops early once the model reproduces the clip). */
+    steps: number;
+    maxSteps: number;
+    /** Whether it met the Try Me thresholds; a voice that did not still generates, only rougher. */
+    passed: boolean;
+    /** Greedy AR / teacher-forced NAR accuracy on the clip, 0…1. */
+    arAccuracy: number;
+    narAccuracy: number;
+    /** Frames of the clip (75 per second). */
+    frames: number;
+    trainSec: number;
+  };
+}
+
+/** Most training steps a demo voice may be given (the default is 600: Try Me's cap). */
+export const DEMO_VOICE_MAX_STEPS = 5000;
+
 const id = z.string().min(1).max(100);
 const catalogueId = z.object({ catalogueId: id }).strict();
 const whenBusy = z.enum(whenBusyChoices).default('finish');
@@ -219,6 +240,22 @@ export const modelProcedures = {
   'models.pauseDownload': defineProcedure(catalogueId, 'Stop a download, keeping what has arrived; it resumes later, even after a restart.').returns<DownloadRecord>(),
   'models.resumeDownload': defineProcedure(catalogueId, 'Continue a paused or interrupted download from where it stopped.').startsJob(),
   'models.cancelDownload': defineProcedure(catalogueId, 'Stop a download and remove what has arrived.').returns<{ cancelled: string }>(),
+  'models.createDemoVoice': defineProcedure(
+    z.union([
+      z
+        .object({
+          /** A library clip of one speaker, a few seconds of clear speech. */
+          clipId: id,
+          /** What the clip says: required when the clip has no transcript, else it replaces it. */
+          transcript: z.string().trim().min(1).max(1000).optional(),
+          /** Most training steps (default 600); fewer make a rougher voice sooner (tests use a handful). */
+          steps: z.number().int().min(1).max(DEMO_VOICE_MAX_STEPS).optional(),
+        })
+        .strict(),
+      z.object({ bundled: z.literal(true), steps: z.number().int().min(1).max(DEMO_VOICE_MAX_STEPS).optional() }).strict(),
+    ]),
+    'Offline demo voice: train a small model on the CPU from a library clip (or the bundled sample) with the built-in lite codec, install it and make it active. Job result: DemoVoiceResult.',
+  ).startsJob(),
 };
 
 export const modelEvents = {

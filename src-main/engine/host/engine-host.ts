@@ -22,6 +22,7 @@ import { serveConnection } from './host-connection.js';
 import type { HostParts } from './host-parts.js';
 import { ensureStudioHome, type StudioHomeLayout } from './studio-home.js';
 import { UploadStore } from './upload-store.js';
+import { demoVoiceClip } from '../models/demo-voice/library-clip.js';
 
 export interface EngineHostOptions {
   /** The studio home (created if missing): studio.db, media/, models/, runs/, exports/, uploads/. */
@@ -121,6 +122,7 @@ export class EngineHost {
         resolveUpload: (uploadId) => uploads.resolve(uploadId),
         allowedRoots: new AllowedRoots(options.allowedRoots ?? []),
         hubUrl: options.hubUrl ?? (process.env.VALLE_STUDIO_HUB_URL || undefined),
+        findClip: (clipId) => demoVoiceClip(db, media, clipId),
         events: {
           changed: (id, change) => bus.emit('models.changed', { id, change }),
           active: (state) => bus.emit('models.active', state),

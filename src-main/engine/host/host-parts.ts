@@ -11,7 +11,7 @@ import type { UploadStore } from './upload-store.js';
 /** What the `models.*` handlers use of the model service. */
 export type ModelsApi = Pick<
   ModelService,
-  'list' | 'get' | 'importModel' | 'delete' | 'load' | 'unload' | 'active' | 'catalogue' | 'listDownloads' | 'download' | 'pauseDownload' | 'cancelDownload'
+  'list' | 'get' | 'importModel' | 'createDemoVoice' | 'checkDemoVoice' | 'delete' | 'load' | 'unload' | 'active' | 'catalogue' | 'listDownloads' | 'download' | 'pauseDownload' | 'cancelDownload'
 >;
 
 /** What the `settings.*` handlers use of the settings service. */

@@ -5,6 +5,7 @@ import type { ImportSource } from '../../../src-shared/api/library.js';
 import type {
   ActiveModelState,
   CatalogueEntry,
+  DemoVoiceResult,
   DownloadRecord,
   InstalledModel,
   ModelKind,
@@ -15,6 +16,7 @@ import { silentLog, type HostLog } from '../host/host-log.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { AllowedRoots } from '../library/allowed-roots.js';
 import { MODEL_CATALOGUE, type CatalogueItem } from './catalogue.js';
+import { createDemoVoice, planDemoVoice, type DemoVoiceClip, type DemoVoiceInput } from './demo-voice/create-demo-voice.js';
 import { installDownload } from './download-install.js';
 import { DownloadManager, type DownloadJobs } from './download/download-manager.js';
 import { DEFAULT_HUB_URL, HubClient } from './download/hub-client.js';
@@ -44,6 +46,8 @@ export interface ModelServiceOptions<H extends LoadedModel = LoadedValleModel> {
   catalogue?: readonly CatalogueItem[];
   /** How the active model is loaded (default: checkpoint + ValleModel). */
   loader?: (registry: ModelRegistry) => ModelLoader<H>;
+  /** Library clips by id, for the demo voice (not_found for a missing or trashed clip); without it only the bundled sample can be used. */
+  findClip?: (clipId: string) => DemoVoiceClip;
   /** Download tuning (tests). */
   download?: { retries?: number; retryDelaysMs?: readonly number[]; idleTimeoutMs?: number; progressIntervalMs?: number };
   log?: HostLog;
@@ -61,6 +65,7 @@ export class ModelService<H extends LoadedModel = LoadedValleModel> {
   readonly #allowed: AllowedRoots;
   readonly #resolveUpload: ModelServiceOptions<H>['resolveUpload'];
   readonly #catalogue: readonly CatalogueItem[];
+  readonly #findClip: ModelServiceOptions<H>['findClip'];
 
   private constructor(parts: {
     registry: ModelRegistry;
@@ -70,6 +75,7 @@ export class ModelService<H extends LoadedModel = LoadedValleModel> {
     allowed: AllowedRoots;
     resolveUpload: ModelServiceOptions<H>['resolveUpload'];
     catalogue: readonly CatalogueItem[];
+    findClip: ModelServiceOptions<H>['findClip'];
   }) {
     this.registry = parts.registry;
     this.manager = parts.manager;
@@ -78,6 +84,7 @@ export class ModelService<H extends LoadedModel = LoadedValleModel> {
     this.#allowed = parts.allowed;
     this.#resolveUpload = parts.resolveUpload;
     this.#catalogue = parts.catalogue;
+    this.#findClip = parts.findClip;
   }
 
   static async open<H extends LoadedModel = LoadedValleModel>(options: ModelServiceOptions<H>): Promise<ModelService<H>> {
@@ -99,7 +106,7 @@ export class ModelService<H extends LoadedModel = LoadedValleModel> {
       ...options.download,
       log,
     });
-    return new ModelService({ registry, manager, downloads, hub, allowed: options.allowedRoots, resolveUpload: options.resolveUpload, catalogue });
+    return new ModelService({ registry, manager, downloads, hub, allowed: options.allowedRoots, resolveUpload: options.resolveUpload, catalogue, findClip: options.findClip });
   }
 
   list(input: { kind?: ModelKind }): InstalledModel[] {
@@ -117,6 +124,21 @@ export class ModelService<H extends LoadedModel = LoadedValleModel> {
     for (const source of [input.checkpoint, input.yaml]) if (source) resolved.set(source, await this.#resolve(source));
     const model = await importModel(input, { registry: this.registry, resolve: (source) => resolved.get(source)! }, job);
     return { model };
+  }
+
+  /** The body of a `models.createDemoVoice` job: train, install and activate the offline demo voice. */
+  createDemoVoice(input: DemoVoiceInput, job: JobContext): Promise<DemoVoiceResult> {
+    return createDemoVoice(input, { registry: this.registry, findClip: (id) => this.#clip(id), activate: (id) => this.manager.load(id, 'finish') }, job);
+  }
+
+  /** Checks a demo voice request without reading audio (missing clip, missing transcript). */
+  checkDemoVoice(input: DemoVoiceInput): void {
+    planDemoVoice(input, { findClip: (id) => this.#clip(id) });
+  }
+
+  #clip(clipId: string): DemoVoiceClip {
+    if (!this.#findClip) throw new StudioError('not_found', 'Library clips are not available here; use the bundled sample.', { clipId });
+    return this.#findClip(clipId);
   }
 
   async delete(input: { id: string }): Promise<{ deleted: string }> {

@@ -20,6 +20,8 @@ const productTasks: Record<string, TaskEntry> = {
   'media.ingest': { module: new URL('./tasks/media-ingest.ts', import.meta.url).href, exportName: 'run', terminable: true },
   // Runs onnxruntime: never terminated mid-call (that aborts the process); it stops at its next cancellation check.
   'generate.speech': { module: new URL('./tasks/generate-speech.ts', import.meta.url).href, exportName: 'run', terminable: false },
+  // Trains the demo voice with onnxruntime: likewise never terminated; it checks for cancellation every step.
+  'models.demoVoice': { module: new URL('./tasks/demo-voice.ts', import.meta.url).href, exportName: 'run', terminable: false },
 };
 
 const testTaskModule = new URL('./tasks/test-tasks.ts', import.meta.url).href;

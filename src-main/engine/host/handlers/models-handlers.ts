@@ -41,5 +41,15 @@ export function modelsHandlers(parts: Pick<HostParts, 'models' | 'jobs' | 'uploa
     'models.pauseDownload': (input) => models.pauseDownload(input),
     'models.resumeDownload': (input) => models.download(input),
     'models.cancelDownload': (input) => models.cancelDownload(input),
+    'models.createDemoVoice': (input) => {
+      // Checked now (a missing clip or transcript fails the call, not a job); the job re-reads the clip.
+      models.checkDemoVoice(input);
+      return jobs.start({
+        kind: 'models.createDemoVoice',
+        title: 'bundled' in input ? 'Make a demo voice (bundled sample)' : 'Make a demo voice',
+        input,
+        run: (job) => models.createDemoVoice(input, job),
+      });
+    },
   };
 }

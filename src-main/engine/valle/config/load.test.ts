@@ -237,7 +237,7 @@ describe('unknown keys and wrong values', () => {
     const byPath = Object.fromEntries(error.issues.map((i) => [i.path, i.message]));
     expect(byPath).toEqual({
       sample_rate: 'expected a number, got the string "24k"',
-      audio_backend: 'expected encodec, vocos or dac, got the string "wavenet"',
+      audio_backend: 'expected encodec, vocos, dac or lite, got the string "wavenet"',
       'models[0].size': 'expected a size preset (full, half, quarter, double) or {dim, heads, layers}, got number 1.5',
       'models[0].resp_levels': 'expected an integer, got number 8.5',
       'models[0].experimental.p_rvq_levels': 'expected "auto", "equal" or a list of RVQ levels, got the string "sometimes"',

@@ -19,7 +19,7 @@ const range = (lo: number, hi: number) =>
     .tuple([z.number(), z.number()], { error: 'expected a [low, high] pair of numbers' })
     .default((): [number, number] => [lo, hi]);
 
-export const AUDIO_BACKENDS = ['encodec', 'vocos', 'dac'] as const;
+export const AUDIO_BACKENDS = ['encodec', 'vocos', 'dac', 'lite'] as const;
 export const TRAINING_BACKENDS = ['local', 'deepspeed'] as const;
 export const WEIGHT_DTYPES = ['float32', 'float16', 'bfloat16', 'float8_e5m2', 'float8_e4m3fn'] as const;
 export const TASKS = ['tts', 'tts-c', 'stt', 'ns', 'sr', 'tse', 'cse', 'nse'] as const;
@@ -224,7 +224,7 @@ export const inferenceSchema = z.strictObject({
   amp: z.boolean().default(false),
   normalize: z.boolean().default(false),
   /** Legacy: copied to the top-level `audio_backend` when that one is empty. */
-  audio_backend: z.union([z.enum(AUDIO_BACKENDS), z.literal('')], { error: 'expected "", encodec, vocos or dac' }).default(''),
+  audio_backend: z.union([z.enum(AUDIO_BACKENDS), z.literal('')], { error: 'expected "", encodec, vocos, dac or lite' }).default(''),
   use_vocos: z.boolean().default(true),
   use_encodec: z.boolean().default(true),
   use_dac: z.boolean().default(true),
@@ -265,7 +265,7 @@ export const configSchema = z.strictObject({
   tokenizer: z.string().nullable().default(null),
   tokenizer_path: z.string().default('./tokenizer.json'),
   sample_rate: z.number().int().positive().default(24_000),
-  audio_backend: z.union([z.enum(AUDIO_BACKENDS), z.literal('')], { error: 'expected encodec, vocos or dac' }).default('vocos'),
+  audio_backend: z.union([z.enum(AUDIO_BACKENDS), z.literal('')], { error: 'expected encodec, vocos, dac or lite' }).default('vocos'),
   weights_format: z.string().default('sft'),
   supported_weights_formats: stringList(['sft', 'safetensors', 'pt', 'pth']),
 });

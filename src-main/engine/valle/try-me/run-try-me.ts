@@ -81,6 +81,11 @@ export interface TryMeOptions {
   sample?: TryMeSample;
   settings?: Partial<TryMeSettings>;
   thresholds?: TryMeThresholds;
+  /**
+   * Called once training is over (after the last evaluation, before the trainer is freed) with the model holding
+   * the trained weights: the demo voice exports them; Try Me itself only measures.
+   */
+  onTrained?: (model: ValleModel) => Promise<void> | void;
 }
 
 export interface TryMeLossSummary {
@@ -250,6 +255,9 @@ export async function runTryMe(options: TryMeOptions = {}): Promise<TryMeResult>
       }
     }
     if (result === null || lastEvalStep !== step) result = await evaluateNow();
+    // evaluateNow copied the trainer's weights into the model: they are the trained ones.
+    check();
+    await options.onTrained?.(model);
     const { passed, ...measured } = result;
     return {
       ...measured,
