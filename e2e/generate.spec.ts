@@ -61,6 +61,12 @@ test('generate: voice from the library, two lines streamed, play, save, history,
   await page.keyboard.press('Control+1');
   await page.getByLabel(/^Text/).fill('Hello there.\nGood morning to you.');
   await page.getByLabel('Speaker', { exact: true }).selectOption({ label: `${speaker} (1)` });
+  // One clip of the speaker is drawn for trimming; back to all clips (no trim) for this run.
+  await page.getByLabel('Clip', { exact: true }).selectOption({ label: 'voice.wav (2.0 s)' });
+  await expect(page.getByRole('group', { name: 'Reference waveform of voice.wav' })).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByRole('group', { name: 'Reference waveform of voice.wav' }).locator('[part~="region"]')).toHaveCount(1);
+  await page.getByLabel('Clip', { exact: true }).selectOption({ label: 'All clips of the speaker' });
+  await expect(page.getByRole('group', { name: /^Reference waveform/ })).toHaveCount(0);
   await page.getByLabel('Codec').selectOption('lite');
   await page.getByLabel('Max length (AR steps)').fill('150');
   await page.getByLabel('Seed').fill('4242');
@@ -147,7 +153,22 @@ test('generate: voice from the library, two lines streamed, play, save, history,
   await page.keyboard.press('Space');
   await shot(page, testInfo, 'generate-view');
 
-  // Trash one: it leaves the history.
+  // Trash one: it leaves the history, shows in the trash, and Restore brings it back.
+  const trashedId = await historyItems(page).first().getAttribute('data-generation-id');
   await historyItems(page).first().getByRole('button', { name: /to trash/ }).click();
   await expect(historyItems(page)).toHaveCount(2);
+  const history = page.getByRole('region', { name: 'History' });
+  await history.getByRole('button', { name: 'Trash', exact: true }).click();
+  await expect(history.getByRole('button', { name: 'Trash', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  const trashed = page.getByRole('list', { name: 'Trashed generations' }).getByRole('listitem');
+  await expect(trashed).toHaveCount(1);
+  await expect(trashed.first()).toHaveAttribute('data-generation-id', trashedId ?? '');
+  await shot(page, testInfo, 'generate-trash');
+  // Keyboard: focus Restore and press Enter.
+  await trashed.first().getByRole('button', { name: /^Restore/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('The trash is empty.')).toBeVisible();
+  await history.getByRole('button', { name: 'Generations', exact: true }).click();
+  await expect(historyItems(page)).toHaveCount(3);
+  await expect(historyItems(page).first()).toHaveAttribute('data-generation-id', trashedId ?? '');
 });

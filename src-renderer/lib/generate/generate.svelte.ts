@@ -35,6 +35,8 @@ export class GenerateService {
   presets = $state.raw<GenerationPreset[]>([]);
   history = $state.raw<Generation[]>([]);
   query = $state('');
+  /** The history lists the trash instead of the live generations. */
+  showTrash = $state(false);
 
   text = $state('');
   voice = $state.raw<VoiceChoice>({ kind: 'none' });
@@ -88,7 +90,18 @@ export class GenerateService {
   }
 
   async refreshHistory(): Promise<void> {
-    this.history = await this.#client.call('generate.history', { query: this.query });
+    const trashed = this.showTrash;
+    const list = await this.#client.call('generate.history', { query: this.query, trashed });
+    // A toggle while the call was out wins: drop the stale answer.
+    if (trashed === this.showTrash) this.history = list;
+  }
+
+  /** Switches the history between the live generations and the trash. */
+  async setShowTrash(on: boolean): Promise<void> {
+    if (this.showTrash === on) return;
+    this.showTrash = on;
+    this.history = [];
+    await this.refreshHistory().catch((e: unknown) => this.#toasts.error(e, on ? 'Could not list the trash' : 'Could not list the history'));
   }
 
   async refreshPresets(): Promise<void> {
@@ -168,6 +181,16 @@ export class GenerateService {
     }
   }
 
+  async restore(g: Generation): Promise<void> {
+    try {
+      await this.#client.call('generate.restore', { id: g.id });
+      await this.refreshHistory();
+      this.#toasts.info('Restored from the trash.', 'success');
+    } catch (error) {
+      this.#toasts.error(error, 'Could not restore it');
+    }
+  }
+
   setCompare(slot: 0 | 1, g: Generation): void {
     this.compare = slot === 0 ? [g, this.compare[1]] : [this.compare[0], g];
   }
@@ -181,14 +204,21 @@ export class GenerateService {
     }
   }
 
-  async stageFile(file: File): Promise<void> {
+  async stageFile(file: File): Promise<boolean> {
+    return this.stageBytes(file.name, await file.arrayBuffer());
+  }
+
+  /** Uploads a dropped or recorded file and makes it the voice (whole, untrimmed). False if it failed. */
+  async stageBytes(name: string, bytes: ArrayBuffer): Promise<boolean> {
     try {
-      const { uploadId } = await this.#client.upload(file.name, await file.arrayBuffer());
-      const staged = await this.#client.call('generate.stageReference', { uploadId, name: file.name });
+      const { uploadId } = await this.#client.upload(name, bytes);
+      const staged = await this.#client.call('generate.stageReference', { uploadId, name });
       this.voice = { kind: 'file', staged };
       this.span = null;
+      return true;
     } catch (error) {
-      this.#toasts.error(error, `Could not use ${file.name} as a voice`);
+      this.#toasts.error(error, `Could not use ${name} as a voice`);
+      return false;
     }
   }
 
