@@ -1,20 +1,14 @@
-import type { Page, TestInfo } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, shot, test } from './fixtures.js';
 import { waitForEngine } from './library-helpers.js';
-import { activeModel, modelRow } from './models-helpers.js';
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.mouse.move(0, 0);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
+import { activeModel, modelRow, removeAllModels } from './models-helpers.js';
 
 // The web host trains demo voices for VALLE_STUDIO_DEMO_VOICE_STEPS steps (playwright.config.ts): seconds, not minutes.
 test('demo voice: from the first-run screen, trained offline on the bundled sample, becomes the active model', async ({ studio: page }, testInfo) => {
   test.setTimeout(120_000);
   await waitForEngine(page);
   await page.keyboard.press('Control+5');
+  await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+  await removeAllModels(page);
   const firstRun = page.getByRole('region', { name: 'No models yet' });
   await expect(firstRun).toBeVisible();
   await firstRun.getByRole('button', { name: 'Make a demo voice' }).click();

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { _electron, test as base, type Browser, type Page } from '@playwright/test';
+import { _electron, test as base, type Browser, type Page, type TestInfo } from '@playwright/test';
 
 export interface StudioOptions {
   /** Which host the studio runs in: the web host in Chromium, or the Electron app. */
@@ -64,3 +64,11 @@ export const test = base.extend<{ studio: Page }, StudioOptions & { studioBrowse
 });
 
 export { expect } from '@playwright/test';
+
+/** Saves a screenshot with the test's results (pointer parked so no hover state shows) and attaches it. */
+export async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}

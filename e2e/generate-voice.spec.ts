@@ -1,5 +1,5 @@
-import type { Locator, Page, TestInfo } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import type { Locator, Page } from '@playwright/test';
+import { expect, shot, test } from './fixtures.js';
 import { waitForEngine } from './library-helpers.js';
 import { chirpWav } from './wav.js';
 
@@ -12,13 +12,6 @@ test.use({
     { scope: 'worker' },
   ],
 });
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.mouse.move(0, 0);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
 
 const voice = (page: Page) => page.getByRole('group', { name: 'Voice', exact: true });
 const dropZone = (page: Page) => voice(page).getByRole('group', { name: 'Reference file' });

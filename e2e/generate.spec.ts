@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Page, TestInfo } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { expect, shot, test } from './fixtures.js';
 import { createGroup, createSpeakerInGroup, dropFiles, waitForEngine } from './library-helpers.js';
 import { activeModel, importCheckpoint, modelRow, tinyCheckpoint } from './models-helpers.js';
 import { syllablesWav } from './wav.js';
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.mouse.move(0, 0);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
 
 const result = (page: Page) => page.getByRole('region', { name: 'Result' });
 const historyItems = (page: Page) => page.getByRole('list', { name: 'Generations' }).getByRole('listitem');

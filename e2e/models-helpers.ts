@@ -65,3 +65,24 @@ export async function importCheckpoint(page: Page, fileName: string, bytes: Buff
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(dialog).toBeHidden({ timeout: 60_000 });
 }
+
+/**
+ * Specs share one web host, so a spec that needs the first-run screen removes whatever earlier specs installed
+ * (through the Models view, as a person would). Expects the Models view to be open.
+ */
+export async function removeAllModels(page: Page): Promise<void> {
+  const unload = activeModel(page).getByRole('button', { name: 'Unload' });
+  if (await unload.isVisible()) {
+    await unload.click();
+    await expect(unload).toBeHidden();
+  }
+  const deleteButtons = page.getByRole('button', { name: /^Delete / });
+  while ((await deleteButtons.count()) > 0) {
+    const button = deleteButtons.first();
+    const label = (await button.getAttribute('aria-label')) ?? (await button.innerText());
+    const before = await deleteButtons.count();
+    await button.click();
+    await page.getByRole('dialog', { name: `${label}?` }).getByRole('button', { name: 'Delete model' }).click();
+    await expect(deleteButtons).toHaveCount(before - 1);
+  }
+}

@@ -1,7 +1,6 @@
-import { expect, test } from './fixtures.js';
+import { expect, shot, test } from './fixtures.js';
 import { waitForEngine } from './library-helpers.js';
-import { activeModel, downloadCard, importCheckpoint, modelRow, reference, startLocalHub, tinyCheckpoint } from './models-helpers.js';
-import type { Page, TestInfo } from '@playwright/test';
+import { activeModel, downloadCard, importCheckpoint, modelRow, reference, removeAllModels, startLocalHub, tinyCheckpoint } from './models-helpers.js';
 import type { FakeHub } from '../src-main/engine/models/testing/fake-hub.js';
 
 let hub: FakeHub;
@@ -21,6 +20,7 @@ test('models: first run, a download with visible progress that is interrupted an
   await waitForEngine(page);
   await page.keyboard.press('Control+5');
   await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+  await removeAllModels(page);
 
   // First run: the three ways to get a model.
   const firstRun = page.getByRole('region', { name: 'No models yet' });
@@ -125,9 +125,3 @@ test('settings: execution provider in use with the reason, threads, studio home'
   await page.getByLabel('Execution provider').selectOption('auto');
 });
 
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.mouse.move(0, 0);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
