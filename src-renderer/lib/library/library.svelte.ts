@@ -1,3 +1,4 @@
+import { CoalescedReload } from '$lib/coalesced-reload.js';
 import { InjectionToken } from '$lib/context.js';
 import type { ToastService } from '$lib/notifications/toasts.svelte.js';
 import type { Clip, Group, Speaker } from '$shared/api/library.js';
@@ -42,9 +43,7 @@ export class LibraryService {
   #client: StudioClient;
   #toasts: ToastService;
   #off: () => void;
-  #refreshing: Promise<void> | null = null;
-  #dirty = false;
-  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  #reload = new CoalescedReload(() => this.#loadAll(), refreshDelayMs);
   #storage: Storage | null;
 
   constructor(client: StudioClient, toasts: ToastService, storage: Storage | null = safeLocalStorage()) {
@@ -52,7 +51,7 @@ export class LibraryService {
     this.#toasts = toasts;
     this.#storage = storage;
     this.selection = readSelection(storage);
-    this.#off = client.on('library.changed', () => this.#scheduleRefresh());
+    this.#off = client.on('library.changed', () => this.#reload.schedule());
   }
 
   speakersOf(groupId: string): Speaker[] {
@@ -70,11 +69,7 @@ export class LibraryService {
 
   /** Reload everything shown. Concurrent requests share one reload, plus one more if asked meanwhile. */
   refresh(): Promise<void> {
-    this.#dirty = true;
-    this.#refreshing ??= this.#refreshLoop().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#reload.run();
   }
 
   select(selection: LibrarySelection): void {
@@ -145,7 +140,7 @@ export class LibraryService {
 
   dispose(): void {
     this.#off();
-    if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer);
+    this.#reload.dispose();
   }
 
   // Internals ---------------------------------------------------------------------------------------
@@ -159,21 +154,6 @@ export class LibraryService {
     } catch (error) {
       this.#toasts.error(error, what);
       return null;
-    }
-  }
-
-  #scheduleRefresh(): void {
-    if (this.#refreshTimer !== null) return;
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = null;
-      void this.refresh();
-    }, refreshDelayMs);
-  }
-
-  async #refreshLoop(): Promise<void> {
-    while (this.#dirty) {
-      this.#dirty = false;
-      await this.#loadAll();
     }
   }
 

@@ -1,3 +1,4 @@
+import { CoalescedReload } from '$lib/coalesced-reload.js';
 import { InjectionToken } from '$lib/context.js';
 import type { ToastService } from '$lib/notifications/toasts.svelte.js';
 import type { ActiveModelState, CatalogueEntry, DownloadRecord, InstalledModel, WhenBusy } from '$shared/api/models.js';
@@ -30,15 +31,13 @@ export class ModelsService {
   #client: StudioClient;
   #toasts: ToastService;
   #offs: (() => void)[];
-  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  #refreshing: Promise<void> | null = null;
-  #dirty = false;
+  #reload = new CoalescedReload(() => this.#loadAll(), refreshDelayMs);
 
   constructor(client: StudioClient, toasts: ToastService) {
     this.#client = client;
     this.#toasts = toasts;
     this.#offs = [
-      client.on('models.changed', () => this.#scheduleRefresh()),
+      client.on('models.changed', () => this.#reload.schedule()),
       client.on('models.active', (state) => (this.active = state)),
       client.on('models.download', ({ catalogueId, download }) => this.#applyDownload(catalogueId, download)),
     ];
@@ -55,11 +54,7 @@ export class ModelsService {
 
   /** Reload everything shown. Concurrent requests share one reload, plus one more if asked meanwhile. */
   refresh(): Promise<void> {
-    this.#dirty = true;
-    this.#refreshing ??= this.#refreshLoop().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#reload.run();
   }
 
   /** Make a model the active one; resolves once the switch is over (or failed, with a toast). */
@@ -138,7 +133,7 @@ export class ModelsService {
 
   dispose(): void {
     for (const off of this.#offs) off();
-    if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer);
+    this.#reload.dispose();
   }
 
   async #pendingWhile(catalogueId: string, run: () => Promise<void>): Promise<void> {
@@ -157,33 +152,22 @@ export class ModelsService {
     this.catalogue = this.catalogue.map((entry) => (entry.id === catalogueId ? { ...entry, download } : entry));
   }
 
-  #scheduleRefresh(): void {
-    if (this.#refreshTimer !== null) return;
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = null;
-      void this.refresh();
-    }, refreshDelayMs);
-  }
-
-  async #refreshLoop(): Promise<void> {
-    while (this.#dirty) {
-      this.#dirty = false;
-      try {
-        const [installed, active, catalogue] = await Promise.all([
-          this.#client.call('models.list', {}),
-          this.#client.call('models.active', {}),
-          this.#client.call('models.catalogue', {}),
-        ]);
-        this.installed = installed;
-        this.active = active;
-        this.catalogue = catalogue;
-        this.loadError = null;
-      } catch (error) {
-        this.loadError = error instanceof Error ? error.message : String(error);
-        if (this.loaded) this.#toasts.error(error, 'Loading the models');
-      } finally {
-        this.loaded = true;
-      }
+  async #loadAll(): Promise<void> {
+    try {
+      const [installed, active, catalogue] = await Promise.all([
+        this.#client.call('models.list', {}),
+        this.#client.call('models.active', {}),
+        this.#client.call('models.catalogue', {}),
+      ]);
+      this.installed = installed;
+      this.active = active;
+      this.catalogue = catalogue;
+      this.loadError = null;
+    } catch (error) {
+      this.loadError = error instanceof Error ? error.message : String(error);
+      if (this.loaded) this.#toasts.error(error, 'Loading the models');
+    } finally {
+      this.loaded = true;
     }
   }
 }
