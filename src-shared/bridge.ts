@@ -19,6 +19,8 @@ export interface DesktopServices {
   chooseAudioFiles(): Promise<string[]>;
   /** Native folder dialog (for `library.importFolder`); null when cancelled. */
   chooseFolder(): Promise<string | null>;
+  /** Native save dialog, then a copy of stored media (a generation's WAV) at the chosen path; null when cancelled. */
+  saveMedia(mediaId: string, suggestedName: string): Promise<string | null>;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { StudioError } from '../../src-shared/api/errors.js';
 import { desktopChannels, type DesktopInvokes } from '../preload/desktop-ipc.js';
+import { join } from 'node:path';
 import type { EngineProcess } from './engine-process.js';
+import { exportMedia } from './media-export.js';
 import { resolveGrantablePaths } from './path-grants.js';
 
 /** Formats the engine decodes (engine/media); "All files" stays available for the rest. */
@@ -9,6 +11,8 @@ const audioExtensions = ['wav', 'flac', 'mp3', 'ogg', 'oga', 'opus'];
 
 export interface DialogDeps {
   engine: EngineProcess;
+  /** The studio home; saved media is copied out of `<home>/media`. */
+  home: string;
   isTrustedSender(event: IpcMainInvokeEvent): boolean;
 }
 
@@ -16,7 +20,7 @@ export interface DialogDeps {
  * Native open dialogs and path grants for the page ([Note: path grants] in path-grants.ts). The Studio API has
  * no dialog procedures — the web host has no native dialogs — so these are desktop helpers next to it
  * (`window.studio.desktop`). Whatever the user picks is granted to the engine before the page sees the paths,
- * so an import that names them is allowed. There is no save dialog yet: no procedure writes to a user path.
+ * so an import that names them is allowed. Saving copies a stored media item to the path the user chose.
  */
 export function registerDialogHandlers(deps: DialogDeps): void {
   handle(deps, desktopChannels.grantPaths, async (_event, paths) => grant(deps.engine, await resolveGrantablePaths(paths)));
@@ -37,6 +41,8 @@ export function registerDialogHandlers(deps: DialogDeps): void {
     return grant(deps.engine, await resolveGrantablePaths(result.filePaths));
   });
 
+  handle(deps, desktopChannels.saveMedia, (event, mediaId, suggestedName) => saveMediaHandler(deps, event, mediaId, suggestedName));
+
   handle(deps, desktopChannels.chooseFolder, async (event) => {
     const options: Electron.OpenDialogOptions = {
       title: 'Import a voices folder',
@@ -50,6 +56,21 @@ export function registerDialogHandlers(deps: DialogDeps): void {
     const [folder] = await grant(deps.engine, await resolveGrantablePaths(result.filePaths.slice(0, 1)));
     return folder ?? null;
   });
+}
+
+async function saveMediaHandler(deps: DialogDeps, event: IpcMainInvokeEvent, mediaId: string, suggestedName: string): Promise<string | null> {
+  // The name only seeds the dialog; the user picks the real path.
+  const name = `${String(suggestedName).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 120) || 'generation'}`;
+  const options: Electron.SaveDialogOptions = {
+    title: 'Save audio',
+    defaultPath: name.toLowerCase().endsWith('.wav') ? name : `${name}.wav`,
+    filters: [{ name: 'WAV audio', extensions: ['wav'] }],
+  };
+  const window = BrowserWindow.fromWebContents(event.sender);
+  const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  if (result.canceled || !result.filePath) return null;
+  await exportMedia(join(deps.home, 'media'), String(mediaId), result.filePath);
+  return result.filePath;
 }
 
 async function grant(engine: EngineProcess, paths: string[]): Promise<string[]> {

@@ -145,7 +145,7 @@ function runStudio(): void {
     handleAppProtocol(appSession, rendererRoot);
     handleMediaProtocol(appSession, home);
     new EngineBridge(engine, isTrustedSender).start();
-    registerDialogHandlers({ engine, isTrustedSender });
+    registerDialogHandlers({ engine, home, isTrustedSender });
     Menu.setApplicationMenu(
       buildAppMenu(
         {

@@ -5,10 +5,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectBridge, type DesktopServices } from '../../src-shared/bridge.js';
+import { connectBridge } from '../../src-shared/bridge.js';
 import { createPortConnection, type DomPortLike } from '../preload/port-client-wire.js';
 import { studioBridge } from '../preload/studio-bridge.js';
 import type { FromEngine, ToEngine } from './utility-protocol.js';
+import { noDesktop } from '../preload/testing/no-desktop.js';
 
 /**
  * Runs the real utility entry in a worker thread, with `process.parentPort` played by the worker's own port
@@ -40,7 +41,6 @@ process.parentPort = { on: (event, listener) => events.on(event, listener), post
 await import(workerData.entry);
 `;
 
-const noDesktop: DesktopServices = { pathsForFiles: async () => [], chooseAudioFiles: async () => [], chooseFolder: async () => null };
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {

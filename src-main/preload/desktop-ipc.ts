@@ -18,6 +18,8 @@ export const desktopChannels = {
   chooseAudioFiles: 'studio:choose-audio-files',
   /** preload → main (invoke): native folder dialog; returns the granted folder or null. */
   chooseFolder: 'studio:choose-folder',
+  /** preload → main (invoke): native save dialog, then a copy of a stored media item there; the path or null. */
+  saveMedia: 'studio:save-media',
 } as const;
 
 /** Arguments and results of the `invoke` channels. */
@@ -25,6 +27,7 @@ export interface DesktopInvokes {
   [desktopChannels.grantPaths]: { args: [paths: string[]]; result: string[] };
   [desktopChannels.chooseAudioFiles]: { args: []; result: string[] };
   [desktopChannels.chooseFolder]: { args: []; result: string | null };
+  [desktopChannels.saveMedia]: { args: [mediaId: string, suggestedName: string]; result: string | null };
 }
 
 /** Sent on `engine` when the connection is gone: `restarting` comes back by itself, `failed` does not. */

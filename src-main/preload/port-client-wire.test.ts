@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClientEnvelope, HostEnvelope } from '../../src-shared/api/envelope.js';
 import { StudioError } from '../../src-shared/api/errors.js';
 import type { PortUploadReply, PortUploadRequest } from '../../src-shared/api/port-envelope.js';
-import { connectBridge, type DesktopServices } from '../../src-shared/bridge.js';
+import { connectBridge } from '../../src-shared/bridge.js';
 import { createPortConnection, type DomPortLike, type PortConnection } from './port-client-wire.js';
 import { studioBridge } from './studio-bridge.js';
+import { noDesktop } from './testing/no-desktop.js';
 
-const noDesktop: DesktopServices = { pathsForFiles: async () => [], chooseAudioFiles: async () => [], chooseFolder: async () => null };
 
 /**
  * The engine's end, played by the test over Node's MessageChannel (the same postMessage / message-event shape

@@ -42,6 +42,7 @@ const desktop: DesktopServices = {
   },
   chooseAudioFiles: () => invoke(desktopChannels.chooseAudioFiles),
   chooseFolder: () => invoke(desktopChannels.chooseFolder),
+  saveMedia: (mediaId: string, suggestedName: string) => invoke(desktopChannels.saveMedia, mediaId, suggestedName),
 };
 
 contextBridge.exposeInMainWorld('studio', studioBridge(connection, desktop));

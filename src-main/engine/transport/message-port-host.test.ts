@@ -6,14 +6,14 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StudioError } from '../../../src-shared/api/errors.js';
 import type { PortUploadReply } from '../../../src-shared/api/port-envelope.js';
-import { connectBridge, type DesktopServices } from '../../../src-shared/bridge.js';
+import { connectBridge } from '../../../src-shared/bridge.js';
 import { createPortConnection, type DomPortLike } from '../../preload/port-client-wire.js';
 import { studioBridge } from '../../preload/studio-bridge.js';
 import { EngineHost } from '../host/engine-host.js';
 import { memoryLog } from '../host/host-log.js';
 import { messagePortHostWire, type MainPortLike } from './message-port-host.js';
+import { noDesktop } from '../../preload/testing/no-desktop.js';
 
-const noDesktop: DesktopServices = { pathsForFiles: async () => [], chooseAudioFiles: async () => [], chooseFolder: async () => null };
 
 /**
  * Node's MessagePort dressed as Electron's MessagePortMain: EventEmitter-style, and a message listener gets

@@ -12,6 +12,7 @@ import type {
   VoiceInput,
 } from '$shared/api/generate.js';
 import type { JobRecord } from '$shared/api/jobs.js';
+import type { DesktopServices } from '$shared/bridge.js';
 import type { StudioClient } from '$shared/client.js';
 import { decodeChunkSamples, GrowingSamples } from './chunk-samples.js';
 
@@ -68,9 +69,12 @@ export class GenerateService {
   #chunkListeners = new Set<(samples: Float32Array) => void>();
   #searchTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(client: StudioClient, toasts: ToastService) {
+  readonly #desktop: DesktopServices | null;
+
+  constructor(client: StudioClient, toasts: ToastService, desktop: DesktopServices | null = null) {
     this.#client = client;
     this.#toasts = toasts;
+    this.#desktop = desktop;
     this.#offs.push(
       client.on('generate.chunk', (chunk) => this.#onChunk(chunk)),
       client.on('generate.changed', () => void this.refreshHistory()),
@@ -247,6 +251,22 @@ export class GenerateService {
 
   mediaUrl(mediaId: string): string {
     return this.#client.mediaUrl(mediaId);
+  }
+
+  /** True where a native save dialog exists (desktop); the web host saves through a download link instead. */
+  get canSaveNatively(): boolean {
+    return this.#desktop !== null;
+  }
+
+  /** Desktop: native save dialog, then the engine's stored WAV copied to the chosen path. */
+  async saveNatively(mediaId: string, fileName: string): Promise<void> {
+    if (!this.#desktop) return;
+    try {
+      const path = await this.#desktop.saveMedia(mediaId, fileName);
+      if (path) this.#toasts.info(`Saved ${path}`, 'success');
+    } catch (error) {
+      this.#toasts.error(error, 'Could not save the audio');
+    }
   }
 
   dispose(): void {

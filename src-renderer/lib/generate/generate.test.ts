@@ -84,3 +84,26 @@ describe('GenerateService staging', () => {
     service.dispose();
   });
 });
+
+describe('GenerateService saving', () => {
+  it('uses the native save dialog on the desktop and says where the file went; the web host has none', async () => {
+    const { client } = fakeEngine();
+    const calls: [string, string][] = [];
+    const desktop = {
+      pathsForFiles: async () => [],
+      chooseAudioFiles: async () => [],
+      chooseFolder: async () => null,
+      saveMedia: async (mediaId: string, name: string) => {
+        calls.push([mediaId, name]);
+        return `/home/ada/${name}`;
+      },
+    };
+    const toasts = new ToastService();
+    const service = new GenerateService(client, toasts, desktop);
+    expect(service.canSaveNatively).toBe(true);
+    await service.saveNatively('a'.repeat(64), 'hello-1.wav');
+    expect(calls).toEqual([['a'.repeat(64), 'hello-1.wav']]);
+    expect(toasts.toasts.map((t) => t.message)).toContain('Saved /home/ada/hello-1.wav');
+    expect(new GenerateService(client, new ToastService()).canSaveNatively).toBe(false);
+  });
+});

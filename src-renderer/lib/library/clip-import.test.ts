@@ -87,6 +87,7 @@ describe('ClipImportService', () => {
       pathsForFiles: async (files) => files.filter((f) => f === onDisk).map((f) => `/home/me/${f.name}`),
       chooseAudioFiles: async () => [],
       chooseFolder: async () => null,
+      saveMedia: async () => null,
     };
     const { client, importer } = setup({ files: [] }, 'succeeded', desktop);
     await importer.importFiles('s1', [onDisk, file('made-in-script.wav')]);
