@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_common import RMSNorm, rotate_half
+from torch_common import Mlp, RMSNorm, rotate_half
 
 
 class Attention(nn.Module):
@@ -44,17 +44,6 @@ class Attention(nn.Module):
         p = torch.softmax(s, dim=-1)
         o = torch.matmul(p, v).transpose(1, 2).reshape(b, t, d)
         return self.o_proj(o)
-
-
-class Mlp(nn.Module):
-    def __init__(self, d, f):
-        super().__init__()
-        self.gate_proj = nn.Linear(d, f, bias=False)
-        self.up_proj = nn.Linear(d, f, bias=False)
-        self.down_proj = nn.Linear(f, d, bias=False)
-
-    def forward(self, x):
-        return self.down_proj(F.gelu(self.gate_proj(x)) * self.up_proj(x))
 
 
 class Layer(nn.Module):

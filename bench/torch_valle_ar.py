@@ -25,7 +25,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_common import RMSNorm, rotate_half
+from torch_common import Mlp, RMSNorm, rotate_half
 
 STOP = 1024
 
@@ -82,24 +82,13 @@ class Attention(nn.Module):
         return self.o_proj(o)
 
 
-class Mlp(nn.Module):
-    def __init__(self, d, f):
-        super().__init__()
-        self.gate_proj = Linear(d, f, bias=False)
-        self.up_proj = Linear(d, f, bias=False)
-        self.down_proj = Linear(f, d, bias=False)
-
-    def forward(self, x):
-        return self.down_proj(F.gelu(self.gate_proj(x)) * self.up_proj(x))
-
-
 class Layer(nn.Module):
     def __init__(self, d, heads, f):
         super().__init__()
         self.input_layernorm = RMSNorm(d)
         self.self_attn = Attention(d, heads)
         self.post_attention_layernorm = RMSNorm(d)
-        self.mlp = Mlp(d, f)
+        self.mlp = Mlp(d, f, Linear)
 
     def forward(self, h, cos, sin, cache_k, cache_v, start):
         h = h + self.self_attn(self.input_layernorm(h), cos, sin, cache_k, cache_v, start)

@@ -1,18 +1,7 @@
-import type { CatalogueFile, ModelKind } from '../../../src-shared/api/models.js';
+import type { CatalogueEntry } from '../../../src-shared/api/models.js';
 
-/** One downloadable model: a Hugging Face repository, a revision, and the files that make the model. */
-export interface CatalogueItem {
-  /** Also the installed model's id. */
-  id: string;
-  name: string;
-  kind: ModelKind;
-  description: string;
-  repo: string;
-  revision: string;
-  files: CatalogueFile[];
-  codec: string | null;
-  homepage: string;
-}
+/** One downloadable model as data: the API's catalogue entry without its install and download state. */
+export type CatalogueItem = Omit<CatalogueEntry, 'installedModelId' | 'download'>;
 
 /**
  * [Note: model catalogue] The models the studio can download, as data: adding one is adding an entry. The files
