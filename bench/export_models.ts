@@ -17,7 +17,8 @@ import { embedding } from '../src-main/engine/nn/blocks/embedding.js';
 import { linear } from '../src-main/engine/nn/blocks/linear.js';
 import { llamaStack } from '../src-main/engine/nn/blocks/llama-stack.js';
 import { ParamStore } from '../src-main/engine/nn/blocks/params.js';
-import { compileTrainStep, trainNames } from '../src-main/engine/nn/optim/train-step.js';
+import { compileTrainStep } from '../src-main/engine/nn/optim/train-step.js';
+import { trainNames } from '../src-main/engine/nn/optim/state-layout.js';
 import { benchOptimizer, benchSizes, type BenchSize } from './llama-sizes.js';
 
 const { values: args } = parseArgs({

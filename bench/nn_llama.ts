@@ -2,7 +2,10 @@
  * One nn measurement in its own process (so peak RSS is this measurement's alone): builds the benchmark
  * LLaMA with nn, runs it on ORT CPU, prints one JSON line. Driven by bench/run.ts.
  *
- *   node --import tsx bench/nn_llama.ts --size small --mode forward|forward-gqa|train --threads 2
+ *   node --import tsx bench/nn_llama.ts --size small --mode forward|forward-gqa|train|train-loop --threads 2 [--steps-per-run 8]
+ *
+ * train: one step per ORT run (the single-step graph); train-loop: the multi-step graph, `--steps-per-run`
+ * steps per run, timed per run and reported per step.
  */
 import { parseArgs } from 'node:util';
 import type { HostTensor } from '../src-main/engine/nn/io/host-tensor.js';
@@ -27,6 +30,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '2' },
     iters: { type: 'string', default: '5' },
+    'steps-per-run': { type: 'string', default: '8' },
   },
 });
 
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
   const ids = randomIds();
   let times: number[];
   let buildMs: number;
+  let stepsPerRun = 1;
   if (mode === 'forward' || mode === 'forward-gqa') {
     const plan = mode === 'forward' ? INFERENCE_PLAN : inferencePlan({ groupQueryAttention: true, maxPositions: size.seq });
     const params = new ParamStore({ seed: 1, frozen: () => true });
@@ -85,11 +90,14 @@ async function main(): Promise<void> {
     buildMs = performance.now() - t0;
     times = await time(() => session.run({ ids }));
     await session.dispose();
-  } else if (mode === 'train') {
+  } else if (mode === 'train' || mode === 'train-loop') {
+    const perRun = mode === 'train' ? 1 : Number(args['steps-per-run']);
     const params = new ParamStore({ seed: 1 });
     const compiled = compileTrainStep({
       name: 'bench_train',
       optimizer: benchOptimizer,
+      multiStep: mode === 'train-loop',
+      intraOpThreads: threads,
       build: (g) => {
         const { ids: idsIn, logits } = buildLogits(g, params, TRAINING_PLAN);
         void idsIn;
@@ -102,13 +110,17 @@ async function main(): Promise<void> {
     buildMs = performance.now() - t0;
     const targets: HostTensor<'int64'> = { dtype: 'int64', shape: [size.batch, size.seq - 1], data: new BigInt64Array(size.batch * (size.seq - 1)) };
     for (let b = 0; b < size.batch; b++) for (let t = 0; t < size.seq - 1; t++) targets.data[b * (size.seq - 1) + t] = ids.data[b * size.seq + t + 1];
-    times = await time(async () => {
-      const r = await runner.step({ ids, targets }, { lr: 1e-4 });
-      if (!r.finite) throw new Error('bench train step overflowed');
-    });
+    const batches = Array.from({ length: perRun }, () => ({ ids, targets }));
+    times = (
+      await time(async () => {
+        const reports = await runner.steps(batches, { lr: 1e-4 });
+        if (reports.length !== perRun || reports.some((r) => !r.finite)) throw new Error('bench train step overflowed');
+      })
+    ).map((t) => t / perRun);
+    stepsPerRun = perRun;
     await runner.dispose();
   } else {
-    throw new Error(`unknown mode ${mode} (forward | forward-gqa | train)`);
+    throw new Error(`unknown mode ${mode} (forward | forward-gqa | train | train-loop)`);
   }
   const median = times[Math.floor(times.length / 2)];
   console.log(
@@ -117,6 +129,7 @@ async function main(): Promise<void> {
       mode,
       ...size,
       threads,
+      stepsPerRun,
       buildMs,
       msPerStep: median,
       msMin: times[0],

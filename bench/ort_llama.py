@@ -58,7 +58,9 @@ def main():
         sess = ort.InferenceSession(f"{a.dir}/{a.size}-train.onnx", so, providers=["CPUExecutionProvider"])
         n = man["names"]
         shapes = {p["name"]: p["shape"] for p in man["params"]}
-        # flat buffers per state group, two of each (ping-pong); the flat params are fed whole and as views
+        # flat buffers per state group, two of each (ping-pong); the flat params are fed as views, and whole
+        # where the graph reads them whole (groups of several weights)
+        inputs = {i.name for i in sess.get_inputs()}
         bufs = [{}, {}]
         for sg in man["stateGroups"]:
             for b in bufs:
@@ -97,7 +99,8 @@ def main():
             for k, v in cur_views.items():
                 io.bind_ortvalue_input(k, v)
             for k, v in cur_vals.items():
-                io.bind_ortvalue_input(k, v)
+                if k in inputs:
+                    io.bind_ortvalue_input(k, v)
                 io.bind_ortvalue_output(n["next"].replace("{}", k), spare_vals[k])
             for k, v in report_values.items():
                 io.bind_ortvalue_output(k, v)

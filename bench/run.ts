@@ -3,8 +3,11 @@
  * Each measurement runs in its own process (peak RSS is that measurement's alone); engines alternate per
  * round so machine load hits both alike. Prints a table and writes bench/results/<time>.json.
  *
- *   npm run bench -- --sizes small,big --threads 2 --rounds 3 --iters 5
+ *   npm run bench -- --sizes small,big --threads 2 --rounds 3 --iters 5 --steps-per-run 8
  *   npm run bench -- --skip-torch          (nn only)
+ *
+ * Modes: forward, train (one step per ORT run), train-loop (the multi-step graph, --steps-per-run steps
+ * per run, reported per step); PyTorch runs its one training loop for both train modes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,8 @@ const root = path.resolve(here, '..');
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: 'small,big' },
-    modes: { type: 'string', default: 'forward,train' },
+    modes: { type: 'string', default: 'forward,train,train-loop' },
+    'steps-per-run': { type: 'string', default: '8' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     rounds: { type: 'string', default: '2' },
     iters: { type: 'string', default: '5' },
@@ -51,12 +55,12 @@ function runChild(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Measurem
 }
 
 function measureNn(size: string, mode: string, threads: number): Measurement {
-  return runChild(process.execPath, ['--import', 'tsx', 'bench/nn_llama.ts', '--size', size, '--mode', mode, '--threads', String(threads), '--iters', args.iters!, '--warmup', args.warmup!], process.env);
+  return runChild(process.execPath, ['--import', 'tsx', 'bench/nn_llama.ts', '--size', size, '--mode', mode, '--threads', String(threads), '--iters', args.iters!, '--warmup', args.warmup!, '--steps-per-run', args['steps-per-run']!], process.env);
 }
 
 function measureTorch(size: string, mode: string, threads: number): Measurement {
   const s = benchSizes[size];
-  const torchMode = mode === 'forward-gqa' ? 'forward' : mode;
+  const torchMode = mode === 'forward-gqa' ? 'forward' : mode === 'train-loop' ? 'train' : mode;
   return runChild(
     args.python!,
     ['bench/torch_llama.py', '--d', String(s.d), '--layers', String(s.layers), '--batch', String(s.batch), '--seq', String(s.seq), '--vocab', String(s.vocab), '--threads', String(threads), '--mode', torchMode, '--iters', args.iters!, '--warmup', args.warmup!],

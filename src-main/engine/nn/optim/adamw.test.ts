@@ -8,7 +8,7 @@ import { Graph } from '../graph.js';
 import { add, mul, reduceSum } from '../primitives.js';
 import { adamwStepReference, clipGradNormReference, maxAbsDiff, randomTensor } from '../testing/reference.js';
 import type { AdamWOptions } from './adamw.js';
-import { compileTrainStep } from './train-step.js';
+import { compileTrainStep, type TrainStepSpec } from './train-step.js';
 import { TrainStepRunner } from './train-step-runner.js';
 
 const SHAPES: Record<string, number[]> = { a: [2, 3], b: [4] };
@@ -59,9 +59,17 @@ class ReferenceAdamW {
   }
 }
 
-describe('AdamW train step', () => {
+/** Every state layout and graph form gives the reference's numbers. */
+const LAYOUTS: [string, Partial<TrainStepSpec>][] = [
+  ['one flat group', {}],
+  ['a group per parameter', { ownGroupMinElements: 1 }],
+  ['a multi-step graph, one step per run', { multiStep: true }],
+  ['a multi-step graph, own and shared groups', { multiStep: true, ownGroupMinElements: 5 }],
+];
+
+describe.each(LAYOUTS)('AdamW train step with %s', (_, layout) => {
   it('matches the reference over several steps, with weight decay and clipping on and off', async () => {
-    const runner = await TrainStepRunner.create(compileTrainStep({ build: linearLoss, optimizer: opt }), { intraOpThreads: 1 });
+    const runner = await TrainStepRunner.create(compileTrainStep({ build: linearLoss, optimizer: opt, ...layout }), { intraOpThreads: 1 });
     const ref = new ReferenceAdamW();
     // scale 2 → norm > 1 (clipped); scale 0.1 → norm < 1 (untouched)
     for (const [i, scale, lr] of [[0, 2, 0.05], [1, 0.1, 0.02], [2, 3, 0.05], [3, 0.2, 0.01]] as const) {
@@ -80,7 +88,9 @@ describe('AdamW train step', () => {
     }
     await runner.dispose();
   });
+});
 
+describe('AdamW train step', () => {
   it('reports the loss at the parameters before the update', async () => {
     const runner = await TrainStepRunner.create(compileTrainStep({ build: linearLoss, optimizer: opt }), { intraOpThreads: 1 });
     const b = batch(7, 1);

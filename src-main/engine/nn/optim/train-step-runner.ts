@@ -8,11 +8,15 @@
  * A step whose gradients overflowed (finite = false) is skipped by not swapping: the state read by the
  * next step is the state before it, bit for bit.
  *
+ * With a multi-step compile (TrainStepSpec.multiStep) `steps` applies several steps in one run, the batches
+ * stacked; only the run's start and end state cross into JS (see [Note: steps per run] in multi-step.ts).
+ *
  * This is a thin driver (no schedule, no checkpoints, no data loading): the Trainer builds on it.
  */
-import { zerosTensor, type HostTensor } from '../io/host-tensor.js';
+import { allocTyped, elementCount, zerosTensor, type HostTensor } from '../io/host-tensor.js';
 import { Session, type SessionOptions } from '../runtime/session.js';
-import { trainNames, type CompiledTrainStep } from './train-step.js';
+import type { CompiledTrainStep } from './train-step.js';
+import { trainNames } from './state-layout.js';
 
 export interface TrainStepReport {
   loss: number;
@@ -31,9 +35,16 @@ function scalar(value: number): HostTensor<'float32'> {
   return { dtype: 'float32', shape: [], data: new Float32Array([value]) };
 }
 
-function readScalar(t: HostTensor | undefined, what: string): number {
-  if (!t) throw new Error(`train step: output ${what} missing`);
-  return Number(t.data[0]);
+function readScalar(t: HostTensor | undefined, what: string, at = 0): number {
+  if (!t || t.data.length <= at) throw new Error(`train step: output ${what} missing`);
+  return Number(t.data[at]);
+}
+
+/** Refuses a bad learning rate or loss scale; returns the loss scale (default 1). */
+function checkStepOptions(lrs: readonly number[], lossScale = 1): number {
+  for (const lr of lrs) if (!(lr >= 0)) throw new Error(`TrainStepRunner: lr must be >= 0, got ${lr}`);
+  if (!(lossScale > 0)) throw new Error(`TrainStepRunner: lossScale must be > 0, got ${lossScale}`);
+  return lossScale;
 }
 
 /** Two buffers for one persistent value; `current` is what the next run reads. */
@@ -150,9 +161,8 @@ export class TrainStepRunner {
    * lr and lossScale are inputs, so schedules and dynamic loss scaling need no recompile.
    */
   async step(batch: Readonly<Record<string, HostTensor>>, options: { lr: number; lossScale?: number }): Promise<TrainStepReport> {
-    if (!(options.lr >= 0)) throw new Error(`TrainStepRunner: lr must be >= 0, got ${options.lr}`);
-    const lossScale = options.lossScale ?? 1;
-    if (!(lossScale > 0)) throw new Error(`TrainStepRunner: lossScale must be > 0, got ${lossScale}`);
+    const lossScale = checkStepOptions([options.lr], options.lossScale);
+    if (this.#compiled.multiStep) return (await this.#runSteps([batch], [options.lr], lossScale))[0];
     const feeds: Record<string, HostTensor> = {
       ...this.#batchFeeds(batch),
       ...this.#paramFeeds(),
@@ -161,7 +171,7 @@ export class TrainStepRunner {
     };
     const outputs: Record<string, HostTensor> = {};
     for (const [name, pp] of this.#state) {
-      feeds[name] = pp.current;
+      if (!this.#fedThroughViews(name)) feeds[name] = pp.current;
       outputs[trainNames.next(name)] = pp.spare;
     }
     if (this.#accSession) {
@@ -169,18 +179,84 @@ export class TrainStepRunner {
       feeds[trainNames.gradDivisor] = scalar(this.#microBatches + 1);
     }
     const out = await this.#stepSession.run(feeds, { outputs, outputNames: this.#reportNames(true) });
-    const finite = readScalar(out[trainNames.finite], 'finite') !== 0;
-    if (finite) swap(this.#state); // else the spare set holds garbage and the current set stays
+    const report = this.#report(out, 0);
+    if (report.finite) swap(this.#state); // else the spare set holds garbage and the current set stays
     if (this.#accSession) {
       for (const pp of this.#acc.values()) pp.current.data.fill(0);
       this.#microBatches = 0;
     }
-    return {
-      loss: readScalar(out[trainNames.loss], 'loss'),
-      gradNorm: readScalar(out[trainNames.gradNorm], 'grad_norm'),
-      finite,
-      metrics: this.#metrics(out),
+    return report;
+  }
+
+  /**
+   * Consecutive optimizer steps, one per batch (`lr`: one value, or one per batch). With a multi-step compile
+   * they run in one ORT run; otherwise one `step` each. Stops at the first step whose gradients overflowed:
+   * the reports end with it (finite = false, nothing applied for it), and the caller resubmits the batches
+   * after it — typically with a lower loss scale.
+   */
+  async steps(batches: readonly Readonly<Record<string, HostTensor>>[], options: { lr: number | readonly number[]; lossScale?: number }): Promise<TrainStepReport[]> {
+    const lrs = typeof options.lr === 'number' ? batches.map(() => options.lr as number) : [...options.lr];
+    if (lrs.length !== batches.length) throw new Error(`TrainStepRunner: ${lrs.length} learning rates for ${batches.length} batches`);
+    const lossScale = checkStepOptions(lrs, options.lossScale);
+    if (this.#compiled.multiStep) return this.#runSteps(batches, lrs, lossScale);
+    const reports: TrainStepReport[] = [];
+    for (const [i, batch] of batches.entries()) {
+      const r = await this.step(batch, { lr: lrs[i], lossScale });
+      reports.push(r);
+      if (!r.finite) break;
+    }
+    return reports;
+  }
+
+  /** Multi-step graph: the batches stacked, one run. */
+  async #runSteps(batches: readonly Readonly<Record<string, HostTensor>>[], lrs: readonly number[], lossScale: number): Promise<TrainStepReport[]> {
+    if (batches.length === 0) return [];
+    const feeds: Record<string, HostTensor> = {
+      ...this.#stack(batches),
+      [trainNames.lr]: { dtype: 'float32', shape: [lrs.length], data: Float32Array.from(lrs) },
+      [trainNames.lossScale]: { dtype: 'float32', shape: [lrs.length], data: new Float32Array(lrs.length).fill(lossScale) },
     };
+    const outputs: Record<string, HostTensor> = {};
+    for (const [name, pp] of this.#state) {
+      feeds[name] = pp.current;
+      outputs[trainNames.next(name)] = pp.spare;
+    }
+    const out = await this.#stepSession.run(feeds, { outputs, outputNames: this.#reportNames(true) });
+    const ran = out[trainNames.finite]?.data.length ?? 0;
+    const reports = Array.from({ length: ran }, (_, i) => this.#report(out, i));
+    const bad = reports.findIndex((r) => !r.finite);
+    if (bad === -1) {
+      swap(this.#state);
+      return reports;
+    }
+    // The loop stopped at the overflowed step and its state includes that step: drop it all, and redo the
+    // good steps before it from the unchanged current state (same inputs, same results).
+    return [...(await this.#runSteps(batches.slice(0, bad), lrs.slice(0, bad), lossScale)), reports[bad]];
+  }
+
+  /** The batches as one feed per batch input, stacked along a new leading axis. */
+  #stack(batches: readonly Readonly<Record<string, HostTensor>>[]): Record<string, HostTensor> {
+    const checked = batches.map((b) => this.#batchFeeds(b));
+    const stacked: Record<string, HostTensor> = {};
+    for (const name of this.#compiled.batchInputs) {
+      const first = checked[0][name];
+      const n = elementCount(first.shape);
+      const data = allocTyped(first.dtype, n * checked.length);
+      checked.forEach((b, i) => {
+        const t = b[name];
+        if (t.dtype !== first.dtype || t.shape.length !== first.shape.length || t.shape.some((d, k) => d !== first.shape[k])) {
+          throw new Error(`TrainStepRunner: batch ${i} input "${name}" is ${t.dtype}[${t.shape.join(', ')}], batch 0's is ${first.dtype}[${first.shape.join(', ')}]`);
+        }
+        (data as { set(a: ArrayLike<unknown>, o: number): void }).set(t.data as ArrayLike<unknown>, i * n);
+      });
+      stacked[name] = { dtype: first.dtype, shape: [checked.length, ...first.shape], data } as HostTensor;
+    }
+    return stacked;
+  }
+
+  /** The flat `params.{i}` of a lone-member group in the single-step graph: fed as the member's own input. */
+  #fedThroughViews(stateName: string): boolean {
+    return this.#compiled.stateGroups.some((sg, i) => !sg.flatInput && trainNames.params(i) === stateName);
   }
 
   async dispose(): Promise<void> {
@@ -204,10 +280,20 @@ export class TrainStepRunner {
     return names;
   }
 
-  #metrics(out: Record<string, HostTensor>): Record<string, number> {
+  #metrics(out: Record<string, HostTensor>, at = 0): Record<string, number> {
     const m: Record<string, number> = {};
-    for (const k of this.#compiled.metrics) m[k] = readScalar(out[trainNames.metric(k)], k);
+    for (const k of this.#compiled.metrics) m[k] = readScalar(out[trainNames.metric(k)], k, at);
     return m;
+  }
+
+  /** Report of step `at` of a run (0 for a single step). */
+  #report(out: Record<string, HostTensor>, at: number): TrainStepReport {
+    return {
+      loss: readScalar(out[trainNames.loss], 'loss', at),
+      gradNorm: readScalar(out[trainNames.gradNorm], 'grad_norm', at),
+      finite: readScalar(out[trainNames.finite], 'finite', at) !== 0,
+      metrics: this.#metrics(out, at),
+    };
   }
 }
 

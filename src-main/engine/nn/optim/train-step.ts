@@ -23,6 +23,7 @@
  * micro-batches inside one graph was rejected: the graph (and its compile time) would grow with GA.
  * An overflow in any micro-batch stays inf/NaN in the sum, so the step's `finite` guard still catches it.
  */
+import os from 'node:os';
 import type { EmitOptions, EmittedModel } from '../emit/onnx.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { gradients } from '../grad.js';
@@ -31,6 +32,8 @@ import { add, mul } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
 import { adamwUpdate, elementsOf, groupByWeightDecay, resolveAdamW, type AdamWGroup, type AdamWOptions } from './adamw.js';
 import { foldOutputIdentities } from './fold-output-identities.js';
+import { loopSteps } from './multi-step.js';
+import { trainNames, type StateGroup } from './state-layout.js';
 import { rewriteTransposedMatMulGrads } from './rewrite-weight-grads.js';
 
 export interface TrainLoss {
@@ -53,6 +56,22 @@ export interface TrainStepSpec {
   emit?: EmitOptions;
   /** Apply the post-emission rewrites (default true; off only to measure or debug them). */
   rewrites?: boolean;
+  /**
+   * Compile the step inside an ONNX Loop, so that one run applies several steps, one per stacked batch
+   * (see [Note: steps per run] in multi-step.ts). Not together with `accumulate`.
+   */
+  multiStep?: boolean;
+  /**
+   * A parameter with at least this many elements gets an optimizer state group of its own, so its gradient
+   * and value are never concatenated into a flat vector (a pass over it per step); smaller ones share their
+   * weight decay's group. Default 2^20.
+   */
+  ownGroupMinElements?: number;
+  /**
+   * The intra-op thread count the step will run with (default: the machine's cores). Only picks the faster
+   * of two equal ways to reduce the gradient norm (see adamw.ts); any count runs correctly.
+   */
+  intraOpThreads?: number;
 }
 
 export interface TrainableParamInfo {
@@ -60,13 +79,6 @@ export interface TrainableParamInfo {
   shape: number[];
   /** the value the graph was built with */
   initial: Float32Array;
-}
-
-/** One flat optimizer-state vector (m and v each): parameters with the same weight decay, end to end. */
-export interface StateGroup {
-  weightDecay: number;
-  size: number;
-  members: { name: string; offset: number; length: number }[];
 }
 
 export interface CompiledTrainStep {
@@ -77,29 +89,9 @@ export interface CompiledTrainStep {
   stateGroups: StateGroup[];
   batchInputs: string[];
   metrics: string[];
+  /** `step` runs a Loop of steps over stacked batches (TrainStepSpec.multiStep) */
+  multiStep: boolean;
 }
-
-/** Value names used by the compiled graphs (one place, so the runner and tools agree). */
-export const trainNames = {
-  /**
-   * The parameters of state group i, flat (slots end to end). The step graph reads it besides the
-   * per-weight inputs, which must hold the same values (TrainStepRunner feeds views of this buffer).
-   */
-  params: (group: number) => `params.${group}`,
-  /** flat first moments of state group i */
-  m: (group: number) => `optim.m.${group}`,
-  v: (group: number) => `optim.v.${group}`,
-  gradAcc: (param: string) => `grad_acc.${param}`,
-  next: (input: string) => `next.${input}`,
-  metric: (name: string) => `metric.${name}`,
-  step: 'optim.step',
-  lr: 'optim.lr',
-  lossScale: 'optim.loss_scale',
-  gradDivisor: 'optim.grad_divisor',
-  loss: 'loss',
-  gradNorm: 'grad_norm',
-  finite: 'finite',
-} as const;
 
 interface BuiltLoss {
   g: Graph;
@@ -136,17 +128,27 @@ function declareReports(b: BuiltLoss): void {
   for (const [k, t] of Object.entries(b.metrics)) b.g.output(trainNames.metric(k), t);
 }
 
+/** Default of TrainStepSpec.ownGroupMinElements: 4 MiB of float32. */
+const OWN_GROUP_MIN_ELEMENTS = 1 << 20;
+
 function stateGroupsOf(trainable: readonly Tensor[], spec: TrainStepSpec): StateGroup[] {
   const sizes = new Map(trainable.map((p) => [paramName(p), elementsOf(p.shape)]));
-  return groupByWeightDecay([...sizes.keys()], spec.optimizer).map((grp) => {
+  const ownFrom = spec.ownGroupMinElements ?? OWN_GROUP_MIN_ELEMENTS;
+  if (!(ownFrom >= 1)) throw new Error(`train step: ownGroupMinElements must be >= 1, got ${ownFrom}`);
+  const layout = (weightDecay: number, names: string[]): StateGroup => {
     let offset = 0;
-    const members = grp.names.map((name) => {
+    const members = names.map((name) => {
       const length = sizes.get(name)!;
       const m = { name, offset, length };
       offset += length;
       return m;
     });
-    return { weightDecay: grp.weightDecay, size: offset, members };
+    return { weightDecay, size: offset, members, flatInput: members.length > 1 };
+  };
+  return groupByWeightDecay([...sizes.keys()], spec.optimizer).flatMap((grp) => {
+    const shared = grp.names.filter((n) => sizes.get(n)! < ownFrom);
+    const own = grp.names.filter((n) => sizes.get(n)! >= ownFrom);
+    return [...(shared.length > 0 ? [layout(grp.weightDecay, shared)] : []), ...own.map((n) => layout(grp.weightDecay, [n]))];
   });
 }
 
@@ -174,9 +176,10 @@ function compileStepGraph(spec: TrainStepSpec): { model: EmittedModel; built: Bu
     slots: sg.members.map((mem) => ({ name: mem.name, param: byName.get(mem.name)!, grad: grads.get(mem.name)! })),
     m: g.input(trainNames.m(i), 'float32', [sg.size]),
     v: g.input(trainNames.v(i), 'float32', [sg.size]),
-    flatParams: g.input(trainNames.params(i), 'float32', [sg.size]),
+    flatParams: sg.flatInput ? g.input(trainNames.params(i), 'float32', [sg.size]) : undefined,
   }));
-  const r = adamwUpdate(groups, { step, lr, lossScale, divisor: divisor ?? undefined }, spec.optimizer);
+  const threads = spec.intraOpThreads ?? os.availableParallelism();
+  const r = adamwUpdate(groups, { step, lr, lossScale, divisor: divisor ?? undefined, threads }, spec.optimizer);
   declareReports(b);
   g.output(trainNames.gradNorm, r.gradNorm);
   g.output(trainNames.finite, r.finite);
@@ -186,7 +189,9 @@ function compileStepGraph(spec: TrainStepSpec): { model: EmittedModel; built: Bu
     g.output(trainNames.next(trainNames.m(gi)), r.m[gi]);
     g.output(trainNames.next(trainNames.v(gi)), r.v[gi]);
   });
-  return { model: optimizeTrainGraph(emitOnnx(g, spec.emit), spec), built: b, stateGroups };
+  const single = optimizeTrainGraph(emitOnnx(g, spec.emit), spec);
+  const layout = { stateGroups, batchInputs: b.batchInputs, metrics: Object.keys(b.metrics) };
+  return { model: spec.multiStep ? loopSteps(single, layout) : single, built: b, stateGroups };
 }
 
 function compileAccumulateGraph(spec: TrainStepSpec): EmittedModel {
@@ -213,6 +218,7 @@ function optimizeTrainGraph(e: EmittedModel, spec: TrainStepSpec): EmittedModel 
 
 export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
   resolveAdamW(spec.optimizer); // refuse bad hyper-parameters before building anything
+  if (spec.multiStep && spec.accumulate) throw new Error('train step: multiStep and accumulate cannot be combined (stack the micro-batches into one batch instead)');
   const { model, built, stateGroups } = compileStepGraph(spec);
   const params = built.trainable.map((p) => {
     const src = p.source;
@@ -226,5 +232,6 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
     stateGroups,
     batchInputs: built.batchInputs,
     metrics: Object.keys(built.metrics),
+    multiStep: spec.multiStep ?? false,
   };
 }
