@@ -1,12 +1,17 @@
 /**
- * Runs a compiled train step repeatedly, keeping parameters and optimizer state in two sets of buffers that
- * swap roles every step: step n reads set A and ORT writes its `next.*` outputs straight into set B
- * (preallocated outputs), step n+1 reads B and writes A. Nothing of the state passes through JS arrays or is
- * allocated per step; only the scalars (loss, grad norm, finite, metrics) are read back. Parameters live
- * in one flat buffer per state group, fed whole (for the optimizer) and as per-weight views (for the model).
+ * Runs a compiled train step repeatedly. The parameters and optimizer state are one set of flat buffers per
+ * state group; a run reads them and its `next.*` outputs become the new set. Parameters are fed whole (for
+ * the optimizer, where the graph reads them flat) and as per-weight views of the same buffer (for the
+ * model), so nothing is copied in JS.
  *
- * A step whose gradients overflowed (finite = false) is skipped by not swapping: the state read by the
- * next step is the state before it, bit for bit.
+ * [Note: no preallocated outputs] onnxruntime-node 1.30 copies every fetched output into a new JS buffer,
+ * also when the caller passes a preallocated one (then ORT writes into it first, and the copy comes back
+ * anyway). Binding a spare set of state buffers as outputs therefore only added a third copy of the state:
+ * measured on the 200 M-parameter multi-step benchmark, 16.6 GB peak and 1.33–1.62 s per step with it,
+ * 13.8 GB and 1.23–1.31 s without. So the runner takes the outputs ORT returns as the new state.
+ *
+ * A step whose gradients overflowed (finite = false) is skipped by keeping the state it read: the next step
+ * reads the state before it, bit for bit.
  *
  * With a multi-step compile (TrainStepSpec.multiStep) `steps` applies several steps in one run, the batches
  * stacked; only the run's start and end state cross into JS (see [Note: steps per run] in multi-step.ts).
@@ -47,20 +52,14 @@ function checkStepOptions(lrs: readonly number[], lossScale = 1): number {
   return lossScale;
 }
 
-/** Two buffers for one persistent value; `current` is what the next run reads. */
-interface PingPong {
-  current: HostTensor<'float32'>;
-  spare: HostTensor<'float32'>;
-}
-
 export class TrainStepRunner {
   readonly #compiled: CompiledTrainStep;
   readonly #stepSession: Session;
   readonly #accSession: Session | null;
   /** flat params, m, v per group, and step: what the step graph reads and rewrites */
-  readonly #state = new Map<string, PingPong>();
+  readonly #state = new Map<string, HostTensor<'float32'>>();
   /** grad_acc.* (only with accumulation) */
-  readonly #acc = new Map<string, PingPong>();
+  readonly #acc = new Map<string, HostTensor<'float32'>>();
   #microBatches = 0;
 
   private constructor(compiled: CompiledTrainStep, step: Session, acc: Session | null) {
@@ -74,31 +73,30 @@ export class TrainStepRunner {
     const step = await Session.create(compiled.step.model, sessionOptions);
     const acc = compiled.accumulate ? await Session.create(compiled.accumulate.model, sessionOptions) : null;
     const r = new TrainStepRunner(compiled, step, acc);
-    const pair = (shape: number[]): PingPong => ({ current: zerosTensor('float32', shape), spare: zerosTensor('float32', shape) });
     compiled.stateGroups.forEach((sg, i) => {
-      const flat = pair([sg.size]);
+      const flat = zerosTensor('float32', [sg.size]);
       for (const mem of sg.members) {
         const info = compiled.params.find((p) => p.name === mem.name)!;
         const start = options.initial?.(mem.name) ?? info.initial;
         if (start.length !== mem.length) throw new Error(`TrainStepRunner: initial value of "${mem.name}" has ${start.length} values, expected ${mem.length}`);
-        flat.current.data.set(start, mem.offset);
+        flat.data.set(start, mem.offset);
       }
       r.#state.set(trainNames.params(i), flat);
     });
     for (const p of compiled.params) {
-      if (acc) r.#acc.set(trainNames.gradAcc(p.name), pair(p.shape));
+      if (acc) r.#acc.set(trainNames.gradAcc(p.name), zerosTensor('float32', p.shape));
     }
     compiled.stateGroups.forEach((sg, i) => {
-      r.#state.set(trainNames.m(i), pair([sg.size]));
-      r.#state.set(trainNames.v(i), pair([sg.size]));
+      r.#state.set(trainNames.m(i), zerosTensor('float32', [sg.size]));
+      r.#state.set(trainNames.v(i), zerosTensor('float32', [sg.size]));
     });
-    r.#state.set(trainNames.step, pair([]));
+    r.#state.set(trainNames.step, zerosTensor('float32', []));
     return r;
   }
 
   /** Updates applied so far (overflowed steps do not count). */
   get updates(): number {
-    return this.#state.get(trainNames.step)!.current.data[0];
+    return Number(this.#state.get(trainNames.step)!.data[0]);
   }
 
   /** Micro-batches accumulated since the last step. */
@@ -109,14 +107,18 @@ export class TrainStepRunner {
   /** Current value of a trainable parameter (a view of the live buffer: copy it to keep it). */
   value(name: string): Float32Array {
     const { group, offset, length } = this.#locate(name);
-    return this.#state.get(trainNames.params(group))!.current.data.subarray(offset, offset + length);
+    return this.#flat(trainNames.params(group)).subarray(offset, offset + length);
   }
 
   /** Optimizer moments of a parameter (views into the flat state). */
   moments(name: string): { m: Float32Array; v: Float32Array } {
     const { group, offset, length } = this.#locate(name);
-    const view = (key: string) => this.#state.get(key)!.current.data.subarray(offset, offset + length);
+    const view = (key: string) => this.#flat(key).subarray(offset, offset + length);
     return { m: view(trainNames.m(group)), v: view(trainNames.v(group)) };
+  }
+
+  #flat(key: string): Float32Array {
+    return this.#state.get(key)!.data;
   }
 
   #locate(name: string): { group: number; offset: number; length: number } {
@@ -131,7 +133,7 @@ export class TrainStepRunner {
   #paramFeeds(): Record<string, HostTensor> {
     const feeds: Record<string, HostTensor> = {};
     this.#compiled.stateGroups.forEach((sg, i) => {
-      const flat = this.#state.get(trainNames.params(i))!.current.data;
+      const flat = this.#flat(trainNames.params(i));
       for (const mem of sg.members) {
         const shape = this.#compiled.params.find((p) => p.name === mem.name)!.shape;
         feeds[mem.name] = { dtype: 'float32', shape, data: flat.subarray(mem.offset, mem.offset + mem.length) };
@@ -144,14 +146,9 @@ export class TrainStepRunner {
   async accumulate(batch: Readonly<Record<string, HostTensor>>, options: { lossScale?: number } = {}): Promise<{ loss: number; metrics: Record<string, number> }> {
     const session = this.#accSession;
     if (!session) throw new Error('TrainStepRunner: compiled without accumulate: true');
-    const feeds: Record<string, HostTensor> = { ...this.#batchFeeds(batch), ...this.#paramFeeds(), [trainNames.lossScale]: scalar(options.lossScale ?? 1) };
-    const outputs: Record<string, HostTensor> = {};
-    for (const [name, pp] of this.#acc) {
-      feeds[name] = pp.current;
-      outputs[trainNames.next(name)] = pp.spare;
-    }
-    const out = await session.run(feeds, { outputs, outputNames: this.#reportNames(false) });
-    swap(this.#acc);
+    const feeds: Record<string, HostTensor> = { ...this.#batchFeeds(batch), ...this.#paramFeeds(), [trainNames.lossScale]: scalar(options.lossScale ?? 1), ...Object.fromEntries(this.#acc) };
+    const out = await session.run(feeds, { outputNames: [...this.#reportNames(false), ...[...this.#acc.keys()].map(trainNames.next)] });
+    adopt(this.#acc, out);
     this.#microBatches++;
     return { loss: readScalar(out[trainNames.loss], 'loss'), metrics: this.#metrics(out) };
   }
@@ -169,20 +166,16 @@ export class TrainStepRunner {
       [trainNames.lr]: scalar(options.lr),
       [trainNames.lossScale]: scalar(lossScale),
     };
-    const outputs: Record<string, HostTensor> = {};
-    for (const [name, pp] of this.#state) {
-      if (!this.#fedThroughViews(name)) feeds[name] = pp.current;
-      outputs[trainNames.next(name)] = pp.spare;
-    }
+    for (const [name, t] of this.#state) if (!this.#fedThroughViews(name)) feeds[name] = t;
     if (this.#accSession) {
-      for (const [name, pp] of this.#acc) feeds[name] = pp.current;
+      for (const [name, t] of this.#acc) feeds[name] = t;
       feeds[trainNames.gradDivisor] = scalar(this.#microBatches + 1);
     }
-    const out = await this.#stepSession.run(feeds, { outputs, outputNames: this.#reportNames(true) });
+    const out = await this.#stepSession.run(feeds, { outputNames: this.#stepOutputs() });
     const report = this.#report(out, 0);
-    if (report.finite) swap(this.#state); // else the spare set holds garbage and the current set stays
+    if (report.finite) adopt(this.#state, out); // else the outputs are garbage and the state stays
     if (this.#accSession) {
-      for (const pp of this.#acc.values()) pp.current.data.fill(0);
+      for (const t of this.#acc.values()) t.data.fill(0);
       this.#microBatches = 0;
     }
     return report;
@@ -216,17 +209,13 @@ export class TrainStepRunner {
       [trainNames.lr]: { dtype: 'float32', shape: [lrs.length], data: Float32Array.from(lrs) },
       [trainNames.lossScale]: { dtype: 'float32', shape: [lrs.length], data: new Float32Array(lrs.length).fill(lossScale) },
     };
-    const outputs: Record<string, HostTensor> = {};
-    for (const [name, pp] of this.#state) {
-      feeds[name] = pp.current;
-      outputs[trainNames.next(name)] = pp.spare;
-    }
-    const out = await this.#stepSession.run(feeds, { outputs, outputNames: this.#reportNames(true) });
+    for (const [name, t] of this.#state) feeds[name] = t;
+    const out = await this.#stepSession.run(feeds, { outputNames: this.#stepOutputs() });
     const ran = out[trainNames.finite]?.data.length ?? 0;
     const reports = Array.from({ length: ran }, (_, i) => this.#report(out, i));
     const bad = reports.findIndex((r) => !r.finite);
     if (bad === -1) {
-      swap(this.#state);
+      adopt(this.#state, out);
       return reports;
     }
     // The loop stopped at the overflowed step and its state includes that step: drop it all, and redo the
@@ -274,6 +263,11 @@ export class TrainStepRunner {
     return { ...batch };
   }
 
+  /** What a step run fetches: the reports and the next state. */
+  #stepOutputs(): string[] {
+    return [...this.#reportNames(true), ...[...this.#state.keys()].map(trainNames.next)];
+  }
+
   #reportNames(withOptim: boolean): string[] {
     const names: string[] = [trainNames.loss, ...this.#compiled.metrics.map(trainNames.metric)];
     if (withOptim) names.push(trainNames.gradNorm, trainNames.finite);
@@ -297,10 +291,11 @@ export class TrainStepRunner {
   }
 }
 
-function swap(map: Map<string, PingPong>): void {
-  for (const pp of map.values()) {
-    const t = pp.current;
-    pp.current = pp.spare;
-    pp.spare = t;
+/** Takes a run's `next.*` outputs as the new values of `values`. */
+function adopt(values: Map<string, HostTensor<'float32'>>, out: Record<string, HostTensor>): void {
+  for (const name of values.keys()) {
+    const next = out[trainNames.next(name)];
+    if (next?.dtype !== 'float32') throw new Error(`train step: float32 output ${trainNames.next(name)} missing`);
+    values.set(name, next as HostTensor<'float32'>);
   }
 }
