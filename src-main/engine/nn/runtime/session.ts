@@ -35,7 +35,9 @@ export interface RunOptions {
   outputNames?: readonly string[];
   /**
    * Preallocated outputs: ORT writes into these tensors' arrays instead of allocating, and `run` returns these
-   * same objects. Shape and dtype must match what the model produces.
+   * same objects. Shape and dtype must match what the model produces. This puts the result where the caller
+   * wants it; it does not save memory traffic, since onnxruntime-node 1.30 still copies every fetched output
+   * into a new JS buffer, which `run` then drops (see [Note: no preallocated outputs] in train-step-runner.ts).
    */
   outputs?: Readonly<Record<string, HostTensor>>;
 }
