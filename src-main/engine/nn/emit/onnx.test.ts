@@ -62,6 +62,28 @@ describe('emitOnnx', () => {
     expect(second.input).toEqual(['/layers.0/attn/Exp/output_0']);
   });
 
+  it('names a computed output after the output (no Identity copy); pass-throughs and repeats keep one', async () => {
+    const g = new Graph('outputs');
+    const x = g.input('x', 'float32', [3]);
+    const y = P.mul(x, 2);
+    const z = P.add(y, 1);
+    g.output('doubled', y); // also consumed by z
+    g.output('again', y); // the same value a second time
+    g.output('plus', z);
+    g.output('echo', x); // a graph input
+    const emitted = emitOnnx(g);
+    const graph = onnx.ModelProto.decode(emitted.model).graph!;
+    const identities = graph.node!.filter((n) => n.opType === 'Identity');
+    expect(identities.map((n) => [n.input![0], n.output![0]]).sort()).toEqual([['doubled', 'again'], ['x', 'echo']]);
+    expect(graph.node!.find((n) => n.opType === 'Mul')!.output).toEqual(['doubled']);
+    expect(graph.node!.find((n) => n.opType === 'Add')!.input![0]).toBe('doubled');
+    const out = await runModel(emitted, { x: { dtype: 'float32', shape: [3], data: Float32Array.from([1, 2, 3]) } });
+    expect([...out.doubled.data]).toEqual([2, 4, 6]);
+    expect([...out.again.data]).toEqual([2, 4, 6]);
+    expect([...out.plus.data]).toEqual([3, 5, 7]);
+    expect([...out.echo.data]).toEqual([1, 2, 3]);
+  });
+
   it('refuses an explicit duplicate node name', () => {
     const g = new Graph();
     const x = g.input('x', 'float32', [2]);

@@ -31,7 +31,6 @@ import { Graph } from '../graph.js';
 import { add, mul } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
 import { adamwUpdate, elementsOf, groupByWeightDecay, resolveAdamW, type AdamWGroup, type AdamWOptions } from './adamw.js';
-import { foldOutputIdentities } from './fold-output-identities.js';
 import { loopSteps } from './multi-step.js';
 import { trainNames, type StateGroup } from './state-layout.js';
 import { rewriteTransposedMatMulGrads } from './rewrite-weight-grads.js';
@@ -210,10 +209,10 @@ function compileAccumulateGraph(spec: TrainStepSpec): EmittedModel {
   return optimizeTrainGraph(emitOnnx(g, spec.emit), spec);
 }
 
-/** Graph-level rewrites that ORT does not do itself (see each pass for the measurement behind it). */
+/** The graph-level rewrite ORT does not do itself (see the pass for the measurement behind it). */
 function optimizeTrainGraph(e: EmittedModel, spec: TrainStepSpec): EmittedModel {
   if (spec.rewrites === false) return e;
-  return { ...e, model: foldOutputIdentities(rewriteTransposedMatMulGrads(e.model)) };
+  return { ...e, model: rewriteTransposedMatMulGrads(e.model) };
 }
 
 export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
