@@ -23,7 +23,7 @@ const root = path.resolve(here, '..');
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: 'small,big' },
-    modes: { type: 'string', default: 'forward,train,train-loop' },
+    modes: { type: 'string', default: 'forward,forward-gqa,train,train-loop' },
     'steps-per-run': { type: 'string', default: '8' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     rounds: { type: 'string', default: '2' },
@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'skip-torch': { type: 'boolean', default: false },
-    'gqa': { type: 'boolean', default: false },
+
   },
 });
 
@@ -90,7 +90,7 @@ function summarize(ms: Measurement[]): { ms: number; best: number; tps: number; 
 function main(): void {
   const threads = Number(args.threads);
   const sizes = args.sizes!.split(',');
-  const modes = args.modes!.split(',').concat(args.gqa ? ['forward-gqa'] : []);
+  const modes = args.modes!.split(',');
   for (const s of sizes) if (!benchSizes[s]) throw new Error(`unknown size "${s}" (have ${Object.keys(benchSizes).join(', ')})`);
   const rows: Row[] = [];
   for (const size of sizes) {
