@@ -104,13 +104,13 @@ export class TrainStepRunner {
     return this.#microBatches;
   }
 
-  /** Current value of a trainable parameter (a view of the live buffer: copy it to keep it). */
+  /** Current value of a trainable parameter: a view of the state buffer, which the next step replaces (the view keeps the old values). */
   value(name: string): Float32Array {
     const { group, offset, length } = this.#locate(name);
     return this.#flat(trainNames.params(group)).subarray(offset, offset + length);
   }
 
-  /** Optimizer moments of a parameter (views into the flat state). */
+  /** Optimizer moments of a parameter (views into the current flat state, as `value`). */
   moments(name: string): { m: Float32Array; v: Float32Array } {
     const { group, offset, length } = this.#locate(name);
     const view = (key: string) => this.#flat(key).subarray(offset, offset + length);
