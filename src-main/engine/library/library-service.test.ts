@@ -14,6 +14,7 @@ import { computePeaks } from '../media/peaks.js';
 import { wavHeader } from '../media/wav.js';
 import { listFiles, noise, sine, tempDir, writeWav } from '../media/testing/test-audio.js';
 import { LibraryService } from './library-service.js';
+import { studioErrorOf } from '../testing/studio-error-of.js';
 
 let dir: string;
 let allowed: string;
@@ -88,25 +89,15 @@ function snapshot() {
   };
 }
 
-async function failure(promise: Promise<unknown> | (() => unknown)): Promise<StudioError> {
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudioError);
-    return error as StudioError;
-  }
-  throw new Error('expected a StudioError');
-}
-
 describe('groups and speakers', () => {
   it('creates, lists and renames groups; live names are unique regardless of case', async () => {
     const a = service.createGroup({ name: 'LibriTTS' });
     const b = service.createGroup({ name: 'Audiobooks' });
     expect(service.listGroups({ includeTrashed: false }).map((g) => g.name)).toEqual(['Audiobooks', 'LibriTTS']);
-    expect((await failure(() => service.createGroup({ name: 'libritts' }))).code).toBe('conflict');
-    expect((await failure(() => service.renameGroup({ id: b.id, name: 'LIBRITTS' }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.createGroup({ name: 'libritts' }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.renameGroup({ id: b.id, name: 'LIBRITTS' }))).code).toBe('conflict');
     expect(service.renameGroup({ id: a.id, name: 'libriTTS' }).name).toBe('libriTTS');
-    expect((await failure(() => service.renameGroup({ id: 'nope', name: 'x' }))).code).toBe('not_found');
+    expect((await studioErrorOf(() => service.renameGroup({ id: 'nope', name: 'x' }))).code).toBe('not_found');
     expect(changes).toEqual([
       ['group', a.id],
       ['group', b.id],
@@ -125,11 +116,11 @@ describe('groups and speakers', () => {
     expect(service.listSpeakers({ includeTrashed: false }).map((x) => x.name)).toEqual(['loose']);
     expect(service.listSpeakers({ groupId: g.id, includeTrashed: true }).map((x) => x.id)).toEqual([s.id]);
     expect(service.listTrash({})).toMatchObject({ groups: [{ id: g.id }], speakers: [], clips: [] });
-    expect((await failure(() => service.createSpeaker({ name: 'bob', groupId: g.id }))).code).toBe('not_found');
+    expect((await studioErrorOf(() => service.createSpeaker({ name: 'bob', groupId: g.id }))).code).toBe('not_found');
 
     // A new live group took the name meanwhile: restoring must not create a duplicate.
     const other = service.createGroup({ name: 'g' });
-    expect((await failure(() => service.restoreGroup({ id: g.id }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.restoreGroup({ id: g.id }))).code).toBe('conflict');
     service.renameGroup({ id: other.id, name: 'G2' });
     expect(service.restoreGroup({ id: g.id }).trashedAt).toBeNull();
     expect(service.listSpeakers({ groupId: g.id, includeTrashed: false }).map((x) => x.id)).toEqual([s.id]);
@@ -141,13 +132,13 @@ describe('groups and speakers', () => {
     const a = service.createSpeaker({ name: 'Alice', groupId: g1.id });
     const a2 = service.createSpeaker({ name: 'alice', groupId: g2.id });
     service.createSpeaker({ name: 'solo', groupId: null });
-    expect((await failure(() => service.createSpeaker({ name: 'ALICE', groupId: g1.id }))).code).toBe('conflict');
-    expect((await failure(() => service.createSpeaker({ name: 'Solo', groupId: null }))).code).toBe('conflict');
-    expect((await failure(() => service.moveSpeaker({ id: a2.id, groupId: g1.id }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.createSpeaker({ name: 'ALICE', groupId: g1.id }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.createSpeaker({ name: 'Solo', groupId: null }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.moveSpeaker({ id: a2.id, groupId: g1.id }))).code).toBe('conflict');
     expect(service.moveSpeaker({ id: a.id, groupId: null }).groupId).toBeNull();
     expect(service.listSpeakers({ groupId: null, includeTrashed: false }).map((s) => s.name)).toEqual(['Alice', 'solo']);
-    expect((await failure(() => service.listSpeakers({ groupId: 'missing', includeTrashed: false }))).code).toBe('not_found');
-    expect((await failure(() => service.moveSpeaker({ id: a.id, groupId: 'missing' }))).code).toBe('not_found');
+    expect((await studioErrorOf(() => service.listSpeakers({ groupId: 'missing', includeTrashed: false }))).code).toBe('not_found');
+    expect((await studioErrorOf(() => service.moveSpeaker({ id: a.id, groupId: 'missing' }))).code).toBe('not_found');
   });
 
   it('will not restore a speaker whose group is still in the trash', async () => {
@@ -155,7 +146,7 @@ describe('groups and speakers', () => {
     const s = service.createSpeaker({ name: 'alice', groupId: g.id });
     service.trashSpeaker({ id: s.id });
     service.trashGroup({ id: g.id });
-    expect((await failure(() => service.restoreSpeaker({ id: s.id }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.restoreSpeaker({ id: s.id }))).code).toBe('conflict');
     service.restoreGroup({ id: g.id });
     expect(service.restoreSpeaker({ id: s.id }).trashedAt).toBeNull();
   });
@@ -223,7 +214,7 @@ describe('importClips', () => {
         const speaker = service.createSpeaker({ name: 'alice', groupId: null });
         const source = make();
         const before = snapshot();
-        const error = await failure(service.importClips({ speakerId: speaker.id, sources: [pathSource(source)] }, jobContext()));
+        const error = await studioErrorOf(service.importClips({ speakerId: speaker.id, sources: [pathSource(source)] }, jobContext()));
         expect(error.code).toBe(code);
         expect(error.message).toContain(path.basename(source));
         expect(snapshot()).toEqual(before);
@@ -236,7 +227,7 @@ describe('importClips', () => {
     fs.writeFileSync(file('a.wav'), '');
     fs.writeFileSync(file('b.wav'), 'text');
     const before = snapshot();
-    const error = await failure(service.importClips({ speakerId: speaker.id, sources: [pathSource(file('a.wav')), pathSource(file('b.wav'))] }, jobContext()));
+    const error = await studioErrorOf(service.importClips({ speakerId: speaker.id, sources: [pathSource(file('a.wav')), pathSource(file('b.wav'))] }, jobContext()));
     expect(error.code).toBe('empty_audio');
     expect(error.message).toMatch(/None of the 2 files/);
     expect((error.details!.files as unknown[]).length).toBe(2);
@@ -250,7 +241,7 @@ describe('importClips', () => {
     fs.symlinkSync(outside, file('link.wav'));
     const before = snapshot();
     for (const bad of [outside, path.join(allowed, '..', 'outside', 'secret.wav'), file('link.wav')]) {
-      const error = await failure(service.importClips({ speakerId: speaker.id, sources: [pathSource(good), pathSource(bad)] }, jobContext()));
+      const error = await studioErrorOf(service.importClips({ speakerId: speaker.id, sources: [pathSource(good), pathSource(bad)] }, jobContext()));
       expect(error.code).toBe('path_not_allowed');
       expect(snapshot()).toEqual(before);
     }
@@ -259,7 +250,7 @@ describe('importClips', () => {
   it('reads a folder once the user grants it at run time, and refuses relative or missing grants', async () => {
     const speaker = service.createSpeaker({ name: 'alice', groupId: null });
     const outside = writeWav(path.join(dir, 'granted', 'take.wav'), voice(3));
-    expect((await failure(service.importClips({ speakerId: speaker.id, sources: [pathSource(outside)] }, jobContext()))).code).toBe('path_not_allowed');
+    expect((await studioErrorOf(service.importClips({ speakerId: speaker.id, sources: [pathSource(outside)] }, jobContext()))).code).toBe('path_not_allowed');
     expect(() => service.allowRoots(['granted'])).toThrow(/Only absolute paths/);
     expect(() => service.allowRoots([path.join(dir, 'missing')])).toThrow(/does not exist/);
     service.allowRoots([path.dirname(outside)]);
@@ -273,7 +264,7 @@ describe('importClips', () => {
     const result = await service.importClips({ speakerId: speaker.id, sources: [{ kind: 'upload', uploadId: 'u1', name: 'My voice.wav' }] }, jobContext());
     expect(service.getClip({ id: result.files[0].clipId! }).name).toBe('My voice.wav');
     const before = snapshot();
-    const error = await failure(service.importClips({ speakerId: speaker.id, sources: [{ kind: 'upload', uploadId: 'nope', name: 'x.wav' }] }, jobContext()));
+    const error = await studioErrorOf(service.importClips({ speakerId: speaker.id, sources: [{ kind: 'upload', uploadId: 'nope', name: 'x.wav' }] }, jobContext()));
     expect(error.code).toBe('not_found');
     expect(snapshot()).toEqual(before);
   });
@@ -282,8 +273,8 @@ describe('importClips', () => {
     const speaker = service.createSpeaker({ name: 'alice', groupId: null });
     service.trashSpeaker({ id: speaker.id });
     const source = pathSource(writeWav(file('a.wav'), voice(1)));
-    expect((await failure(service.importClips({ speakerId: speaker.id, sources: [source] }, jobContext()))).code).toBe('not_found');
-    expect((await failure(service.importClips({ speakerId: 'missing', sources: [source] }, jobContext()))).code).toBe('not_found');
+    expect((await studioErrorOf(service.importClips({ speakerId: speaker.id, sources: [source] }, jobContext()))).code).toBe('not_found');
+    expect((await studioErrorOf(service.importClips({ speakerId: 'missing', sources: [source] }, jobContext()))).code).toBe('not_found');
   });
 
   it('on cancel keeps the files already imported and leaves no partial rows or files', async () => {
@@ -306,7 +297,7 @@ describe('importClips', () => {
           controller.abort();
         }
       });
-      const error = await failure(service.importClips({ speakerId: speaker.id, sources }, ctx));
+      const error = await studioErrorOf(service.importClips({ speakerId: speaker.id, sources }, ctx));
       expect(error.code, stage).toBe('cancelled');
       const clips = service.listClips({ speakerId: speaker.id, includeTrashed: true });
       const expected = k === reportsOfSecond - 1 ? ['1.wav', '2.wav'] : ['1.wav'];
@@ -376,7 +367,7 @@ describe('importFolder', () => {
     fs.mkdirSync(file('empty/G/s'), { recursive: true });
     writeWav(file('plain.wav'), voice(1));
     const before = snapshot();
-    const code = async (p: string) => (await failure(service.importFolder({ path: p }, jobContext()))).code;
+    const code = async (p: string) => (await studioErrorOf(service.importFolder({ path: p }, jobContext()))).code;
     expect(await code(path.join(dir, 'outside'))).toBe('path_not_allowed');
     expect(await code(file('plain.wav'))).toBe('invalid_input');
     expect(await code(file('missing'))).toBe('not_found');
@@ -399,8 +390,8 @@ describe('clips, trash and media', () => {
     expect(updated).toMatchObject({ name: 'First', transcript: 'hello there', language: 'en', span: { startSec: 0.25, endSec: 1.5 }, flags: ['good', 'noisy'] });
     expect(service.getClip({ id: clip.id })).toEqual(updated);
     expect(service.updateClip({ id: clip.id, span: null }).span).toBeNull();
-    expect((await failure(() => service.updateClip({ id: clip.id, span: { startSec: 1, endSec: 2.5 } }))).code).toBe('invalid_input');
-    expect((await failure(() => service.getClip({ id: 'missing' }))).code).toBe('not_found');
+    expect((await studioErrorOf(() => service.updateClip({ id: clip.id, span: { startSec: 1, endSec: 2.5 } }))).code).toBe('invalid_input');
+    expect((await studioErrorOf(() => service.getClip({ id: 'missing' }))).code).toBe('not_found');
   });
 
   it('trashes and restores clips; a clip of a trashed speaker waits for its speaker', async () => {
@@ -411,7 +402,7 @@ describe('clips, trash and media', () => {
     expect(service.listClips({ speakerId: s.id, includeTrashed: false })).toEqual([]);
     expect(service.listSpeakers({ includeTrashed: false })[0].clipCount).toBe(0);
     service.trashSpeaker({ id: s.id });
-    expect((await failure(() => service.restoreClip({ id: clip.id }))).code).toBe('conflict');
+    expect((await studioErrorOf(() => service.restoreClip({ id: clip.id }))).code).toBe('conflict');
     service.restoreSpeaker({ id: s.id });
     expect(service.restoreClip({ id: clip.id }).trashedAt).toBeNull();
   });
@@ -456,6 +447,6 @@ describe('clips, trash and media', () => {
     const [clip] = await importInto(s.id, 'a.wav');
     const peaks = await service.peaks({ mediaId: clip.mediaId, peaksPerSecond: 50 });
     expect(peaks).toEqual({ mediaId: clip.mediaId, durationSec: 1.25, peaksPerSecond: 50, peaks: Array.from(computePeaks(pcm, 50)) });
-    expect((await failure(service.peaks({ mediaId: 'f'.repeat(64), peaksPerSecond: 50 }))).code).toBe('not_found');
+    expect((await studioErrorOf(service.peaks({ mediaId: 'f'.repeat(64), peaksPerSecond: 50 }))).code).toBe('not_found');
   });
 });

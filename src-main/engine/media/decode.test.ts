@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../src-shared/api/errors.js';
 import { decodeAudioFile } from './decode.js';
 import type { Pcm } from './pcm.js';
 import { encodeWav, wavHeader, type WavSampleFormat } from './wav.js';
 import { ffmpeg, HAS_FFMPEG, HAS_SOX, noise, sine, sox, tempDir, writeWav } from './testing/test-audio.js';
+import { studioErrorOf } from '../testing/studio-error-of.js';
 
 const dir = tempDir('studio-decode-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,16 +21,6 @@ function stereo(seconds: number, sampleRate = 22050): Pcm {
       sine({ sampleRate, seconds, freq: 660, amplitude: 0.3 }),
     ],
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<StudioError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudioError);
-    return error as StudioError;
-  }
-  throw new Error('expected the decode to fail');
 }
 
 const maxError = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -118,7 +108,7 @@ describe.skipIf(!HAS_SOX)('decodeAudioFile: formats made by sox', () => {
     const src = writeWav(at('aiff-src.wav'), stereo(0.2));
     const aiff = at('s.aiff');
     sox(src, aiff);
-    const error = await failure(decodeAudioFile(aiff, 'voice.aiff'));
+    const error = await studioErrorOf(decodeAudioFile(aiff, 'voice.aiff'));
     expect(error.code).toBe('unsupported_audio');
     expect(error.message).toMatch(/^voice\.aiff is AIFF/);
   });
@@ -127,7 +117,7 @@ describe.skipIf(!HAS_SOX)('decodeAudioFile: formats made by sox', () => {
     const flac = at('s16.flac');
     const cut = at('cut.flac');
     fs.writeFileSync(cut, fs.readFileSync(flac).subarray(0, Math.floor(fs.statSync(flac).size / 2)));
-    const error = await failure(decodeAudioFile(cut, 'cut.flac'));
+    const error = await studioErrorOf(decodeAudioFile(cut, 'cut.flac'));
     expect(error.code).toBe('corrupt_audio');
     expect(error.message).toMatch(/truncated/);
   });
@@ -136,17 +126,17 @@ describe.skipIf(!HAS_SOX)('decodeAudioFile: formats made by sox', () => {
     const bytes = fs.readFileSync(at('s16.flac'));
     for (let i = 200; i < bytes.length; i += 5) bytes[i] ^= 0x5a;
     fs.writeFileSync(at('garbled.flac'), bytes);
-    expect((await failure(decodeAudioFile(at('garbled.flac'), 'garbled.flac'))).code).toBe('corrupt_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('garbled.flac'), 'garbled.flac'))).code).toBe('corrupt_audio');
   });
 
   it('reports truncated and garbled Ogg files', async () => {
     const ogg = fs.readFileSync(at('s.ogg'));
     fs.writeFileSync(at('cut.ogg'), ogg.subarray(0, Math.floor(ogg.length * 0.6)));
-    expect((await failure(decodeAudioFile(at('cut.ogg'), 'cut.ogg'))).code).toBe('corrupt_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('cut.ogg'), 'cut.ogg'))).code).toBe('corrupt_audio');
     const garbled = Buffer.from(ogg);
     for (let i = Math.floor(ogg.length * 0.3); i < ogg.length * 0.7; i += 3) garbled[i] ^= 0xa5;
     fs.writeFileSync(at('garbled.ogg'), garbled);
-    expect((await failure(decodeAudioFile(at('garbled.ogg'), 'garbled.ogg'))).code).toBe('corrupt_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('garbled.ogg'), 'garbled.ogg'))).code).toBe('corrupt_audio');
   });
 
   it('stops decoding once a file without a declared length passes the limit', async () => {
@@ -156,7 +146,7 @@ describe.skipIf(!HAS_SOX)('decodeAudioFile: formats made by sox', () => {
     bytes.writeUInt32BE(0, 8 + 14);
     fs.writeFileSync(at('unknown-length.flac'), bytes);
     expect((await decodeAudioFile(at('unknown-length.flac'), 'x.flac')).pcm.channels[0].length).toBe(Math.round(1.2 * 22050));
-    const error = await failure(decodeAudioFile(at('unknown-length.flac'), 'x.flac', { maxDurationSec: 0.5 }));
+    const error = await studioErrorOf(decodeAudioFile(at('unknown-length.flac'), 'x.flac', { maxDurationSec: 0.5 }));
     expect(error.code).toBe('audio_too_long');
     expect(error.details).toMatchObject({ durationSec: null, maxDurationSec: 0.5 });
   });
@@ -184,32 +174,32 @@ describe.skipIf(!HAS_FFMPEG)('decodeAudioFile: formats made by ffmpeg', () => {
 describe('decodeAudioFile: bad input', () => {
   it('refuses an empty file', async () => {
     fs.writeFileSync(at('empty.wav'), '');
-    const error = await failure(decodeAudioFile(at('empty.wav'), 'empty.wav'));
+    const error = await studioErrorOf(decodeAudioFile(at('empty.wav'), 'empty.wav'));
     expect(error.code).toBe('empty_audio');
   });
 
   it('refuses a WAV file without samples', async () => {
     fs.writeFileSync(at('nosamples.wav'), encodeWav({ sampleRate: 16000, channels: [new Float32Array(0)] }, 'pcm16'));
-    expect((await failure(decodeAudioFile(at('nosamples.wav'), 'nosamples.wav'))).code).toBe('empty_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('nosamples.wav'), 'nosamples.wav'))).code).toBe('empty_audio');
   });
 
   it('refuses a text file renamed .wav as not audio', async () => {
     fs.writeFileSync(at('notes.wav'), 'Shopping list:\n- eggs\n- milk\n'.repeat(50));
-    const error = await failure(decodeAudioFile(at('notes.wav'), 'notes.wav'));
+    const error = await studioErrorOf(decodeAudioFile(at('notes.wav'), 'notes.wav'));
     expect(error.code).toBe('not_audio');
     expect(error.message).toMatch(/^notes\.wav is not an audio file/);
   });
 
   it('refuses an image as not audio', async () => {
     fs.writeFileSync(at('photo.mp3'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(500, 7)]));
-    expect((await failure(decodeAudioFile(at('photo.mp3'), 'photo.mp3'))).code).toBe('not_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('photo.mp3'), 'photo.mp3'))).code).toBe('not_audio');
   });
 
   it('refuses a WAV with a codec we do not decode', async () => {
     const bytes = encodeWav(stereo(0.1), 'pcm16');
     bytes.writeUInt16LE(0x0031, 20); // GSM 6.10
     fs.writeFileSync(at('gsm.wav'), bytes);
-    const error = await failure(decodeAudioFile(at('gsm.wav'), 'gsm.wav'));
+    const error = await studioErrorOf(decodeAudioFile(at('gsm.wav'), 'gsm.wav'));
     expect(error.code).toBe('unsupported_audio');
     expect(error.message).toMatch(/GSM/);
   });
@@ -218,17 +208,17 @@ describe('decodeAudioFile: bad input', () => {
     const bytes = encodeWav(stereo(0.1), 'pcm16');
     bytes.writeUInt16LE(12, 34);
     fs.writeFileSync(at('12bit.wav'), bytes);
-    expect((await failure(decodeAudioFile(at('12bit.wav'), '12bit.wav'))).code).toBe('unsupported_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('12bit.wav'), '12bit.wav'))).code).toBe('unsupported_audio');
   });
 
   it('reports a truncated WAV and one cut inside its header', async () => {
     const bytes = encodeWav(stereo(1), 'pcm16');
     fs.writeFileSync(at('cut.wav'), bytes.subarray(0, bytes.length / 2));
-    const cut = await failure(decodeAudioFile(at('cut.wav'), 'cut.wav'));
+    const cut = await studioErrorOf(decodeAudioFile(at('cut.wav'), 'cut.wav'));
     expect(cut.code).toBe('corrupt_audio');
     expect(cut.message).toMatch(/truncated/);
     fs.writeFileSync(at('header.wav'), bytes.subarray(0, 30));
-    expect((await failure(decodeAudioFile(at('header.wav'), 'header.wav'))).code).toBe('corrupt_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('header.wav'), 'header.wav'))).code).toBe('corrupt_audio');
   });
 
   it('reports NaN and infinite samples as corrupt', async () => {
@@ -236,7 +226,7 @@ describe('decodeAudioFile: bad input', () => {
       const pcm = stereo(0.2);
       pcm.channels[1][1234] = bad;
       writeWav(at('nan.wav'), pcm, 'float32');
-      const error = await failure(decodeAudioFile(at('nan.wav'), 'nan.wav'));
+      const error = await studioErrorOf(decodeAudioFile(at('nan.wav'), 'nan.wav'));
       expect(error.code).toBe('corrupt_audio');
       expect(error.message).toMatch(/NaN or infinity/);
     }
@@ -249,7 +239,7 @@ describe('decodeAudioFile: bad input', () => {
     const file = at('two-hours.wav');
     fs.writeFileSync(file, header);
     fs.truncateSync(file, header.length + frames * 4);
-    const error = await failure(decodeAudioFile(file, 'two-hours.wav'));
+    const error = await studioErrorOf(decodeAudioFile(file, 'two-hours.wav'));
     expect(error.code).toBe('audio_too_long');
     // The exact duration can only have come from the header: decoding stops at the limit with no total.
     expect(error.details).toMatchObject({ durationSec: 7200, maxDurationSec: 1800 });
@@ -258,23 +248,23 @@ describe('decodeAudioFile: bad input', () => {
 
   it('respects a custom limit', async () => {
     const file = writeWav(at('three-seconds.wav'), stereo(3));
-    expect((await failure(decodeAudioFile(file, 'x.wav', { maxDurationSec: 2 }))).code).toBe('audio_too_long');
+    expect((await studioErrorOf(decodeAudioFile(file, 'x.wav', { maxDurationSec: 2 }))).code).toBe('audio_too_long');
     expect((await decodeAudioFile(file, 'x.wav', { maxDurationSec: 4 })).pcm.channels[0].length).toBe(3 * 22050);
   });
 
   it('reports a missing file and a folder', async () => {
-    expect((await failure(decodeAudioFile(at('nope.wav'), 'nope.wav'))).code).toBe('not_found');
-    expect((await failure(decodeAudioFile(dir, 'folder'))).code).toBe('not_audio');
+    expect((await studioErrorOf(decodeAudioFile(at('nope.wav'), 'nope.wav'))).code).toBe('not_found');
+    expect((await studioErrorOf(decodeAudioFile(dir, 'folder'))).code).toBe('not_audio');
   });
 
   it('stops when cancelled, before or during decoding', async () => {
     const file = writeWav(at('long.wav'), stereo(30), 'pcm16'); // ~2.6 MB: several 1 MiB chunks
     const before = new AbortController();
     before.abort();
-    expect((await failure(decodeAudioFile(file, 'long.wav', { signal: before.signal }))).code).toBe('cancelled');
+    expect((await studioErrorOf(decodeAudioFile(file, 'long.wav', { signal: before.signal }))).code).toBe('cancelled');
     const during = new AbortController();
     let reports = 0;
-    const error = await failure(
+    const error = await studioErrorOf(
       decodeAudioFile(file, 'long.wav', {
         signal: during.signal,
         onProgress: () => {

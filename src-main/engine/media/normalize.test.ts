@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { StudioError } from '../../../src-shared/api/errors.js';
 import { samplePeakDb } from './loudness.js';
 import { applyGainDb, normalizeLoudness, normalizePeak } from './normalize.js';
 import type { Pcm } from './pcm.js';
 import { noise, sine } from './testing/test-audio.js';
 import { truePeakDb } from './true-peak.js';
+import { studioErrorOf } from '../testing/studio-error-of.js';
 
 const dbfs = (db: number) => 10 ** (db / 20);
 const peakOf = (x: Float32Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -28,16 +28,6 @@ const quarterRate = (sampleRate: number, seconds: number, amplitude: number) =>
 function stereoTone(db: number, seconds = 3, sampleRate = 48000): Pcm {
   const ch = sine({ sampleRate, seconds, freq: 1000, amplitude: dbfs(db) });
   return { sampleRate, channels: [ch, ch.slice()] };
-}
-
-async function failure(promise: Promise<unknown>): Promise<StudioError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudioError);
-    return error as StudioError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('truePeakDb', () => {
@@ -101,22 +91,22 @@ describe('normalizeLoudness', () => {
     const zeros = { sampleRate: 16000, channels: [new Float32Array(16000)] };
     const hiss = { sampleRate: 16000, channels: [noise(16000, dbfs(-90))] };
     for (const pcm of [zeros, hiss]) {
-      const error = await failure(normalizeLoudness(pcm, { name: 'quiet.wav' }));
+      const error = await studioErrorOf(normalizeLoudness(pcm, { name: 'quiet.wav' }));
       expect(error.code).toBe('empty_audio');
       expect(error.message).toMatch(/^quiet\.wav is silent .*nothing to normalise/);
     }
-    expect((await failure(normalizeLoudness({ sampleRate: 16000, channels: [noise(3000, 0.5)] }))).code).toBe('invalid_input');
-    expect((await failure(normalizeLoudness({ sampleRate: 16000, channels: [] }))).code).toBe('empty_audio');
+    expect((await studioErrorOf(normalizeLoudness({ sampleRate: 16000, channels: [noise(3000, 0.5)] }))).code).toBe('invalid_input');
+    expect((await studioErrorOf(normalizeLoudness({ sampleRate: 16000, channels: [] }))).code).toBe('empty_audio');
     const withNaN = stereoTone(-20, 1);
     withNaN.channels[1][24000] = NaN;
-    const nan = await failure(normalizeLoudness(withNaN));
+    const nan = await studioErrorOf(normalizeLoudness(withNaN));
     expect(nan.code).toBe('corrupt_audio');
     expect(nan.message).toContain('0.500 s');
     const inf = stereoTone(-20, 1);
     inf.channels[0][10] = -Infinity;
-    expect((await failure(normalizePeak(inf))).code).toBe('corrupt_audio');
+    expect((await studioErrorOf(normalizePeak(inf))).code).toBe('corrupt_audio');
     for (const target of [{ targetLufs: 3 }, { targetLufs: NaN }, { ceilingDb: 1 }]) {
-      expect((await failure(normalizeLoudness(stereoTone(-20, 1), target))).code).toBe('invalid_input');
+      expect((await studioErrorOf(normalizeLoudness(stereoTone(-20, 1), target))).code).toBe('invalid_input');
     }
   });
 });
@@ -136,7 +126,7 @@ describe('normalizePeak', () => {
   });
 
   it('refuses digital silence', async () => {
-    const error = await failure(normalizePeak({ sampleRate: 16000, channels: [new Float32Array(100)] }, { name: 'zero.wav' }));
+    const error = await studioErrorOf(normalizePeak({ sampleRate: 16000, channels: [new Float32Array(100)] }, { name: 'zero.wav' }));
     expect(error.code).toBe('empty_audio');
     expect(error.message).toContain('all its samples are zero');
   });

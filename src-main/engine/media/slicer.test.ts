@@ -1,25 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../src-shared/api/errors.js';
 import { decodeAudioFile } from './decode.js';
 import { sliceAudioFile, type SliceProgress } from './slicer.js';
 import { burstLayout, renderBursts, writeBurstsWav, type BurstLayout } from './testing/speech-like.js';
 import { HAS_SOX, listFiles, noise, sox, soxInfo, tempDir, writeWav } from './testing/test-audio.js';
+import { studioErrorOf } from '../testing/studio-error-of.js';
 
 const dir = tempDir('studio-slicer-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const at = (...parts: string[]) => path.join(dir, ...parts);
-
-async function failure(promise: Promise<unknown>): Promise<StudioError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudioError);
-    return error as StudioError;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Edges may move by a 10 ms hop plus the bursts' 10 ms fade. */
 const TOLERANCE_SEC = 0.025;
@@ -101,14 +91,14 @@ describe('sliceAudioFile', () => {
   it('refuses silence-only input as "no speech" and writes nothing', async () => {
     const quiet = writeWav(at('quiet.wav'), { sampleRate: 16000, channels: [noise(16000 * 5, 0.001)] });
     const out = at('out-quiet');
-    const error = await failure(sliceAudioFile(quiet, out));
+    const error = await studioErrorOf(sliceAudioFile(quiet, out));
     expect(error.code).toBe('empty_audio');
     expect(error.message).toMatch(/^quiet\.wav has no speech: nothing in it is louder than the -40 dBFS threshold/);
     expect(fs.existsSync(out)).toBe(false);
 
     const clicks = new Float32Array(16000 * 5);
     for (let i = 0; i < 800; i++) clicks[16000 + i] = 0.5 * Math.sin(i);
-    const short = await failure(sliceAudioFile(writeWav(at('clicks.wav'), { sampleRate: 16000, channels: [clicks] }), out));
+    const short = await studioErrorOf(sliceAudioFile(writeWav(at('clicks.wav'), { sampleRate: 16000, channels: [clicks] }), out));
     expect(short.message).toMatch(/shorter than the minimum clip length of 1 s/);
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -117,18 +107,18 @@ describe('sliceAudioFile', () => {
     const out = at('out-bad');
     const x = renderBursts(layout, 0, 16000 * 20);
     x[16000 * 15] = Infinity;
-    const nan = await failure(sliceAudioFile(writeWav(at('inf.wav'), { sampleRate: 16000, channels: [x] }, 'float32'), out));
+    const nan = await studioErrorOf(sliceAudioFile(writeWav(at('inf.wav'), { sampleRate: 16000, channels: [x] }, 'float32'), out));
     expect(nan.code).toBe('corrupt_audio');
     expect(nan.message).toContain('at 15.000 s');
 
     const bytes = fs.readFileSync(source);
     fs.writeFileSync(at('cut.wav'), bytes.subarray(0, bytes.length / 2));
-    expect((await failure(sliceAudioFile(at('cut.wav'), out))).message).toMatch(/truncated/);
+    expect((await studioErrorOf(sliceAudioFile(at('cut.wav'), out))).message).toMatch(/truncated/);
 
     fs.writeFileSync(at('notes.wav'), 'these are my notes, not a recording\n'.repeat(10));
-    expect((await failure(sliceAudioFile(at('notes.wav'), out))).code).toBe('not_audio');
+    expect((await studioErrorOf(sliceAudioFile(at('notes.wav'), out))).code).toBe('not_audio');
 
-    const params = await failure(sliceAudioFile(source, out, { params: { minClipSec: 20, maxClipSec: 10 } }));
+    const params = await studioErrorOf(sliceAudioFile(source, out, { params: { minClipSec: 20, maxClipSec: 10 } }));
     expect(params.code).toBe('invalid_input');
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -138,7 +128,7 @@ describe('sliceAudioFile', () => {
     const first = await sliceAudioFile(source, out);
     fs.writeFileSync(path.join(out, 'keep-me.txt'), 'mine');
     const before = listFiles(out);
-    const conflict = await failure(sliceAudioFile(source, out));
+    const conflict = await studioErrorOf(sliceAudioFile(source, out));
     expect(conflict.code).toBe('conflict');
     expect(conflict.message).toContain('talk_0001.wav');
     expect(listFiles(out)).toEqual(before);
@@ -147,9 +137,9 @@ describe('sliceAudioFile', () => {
     expect(listFiles(out)).toEqual(before);
 
     fs.writeFileSync(at('a-file'), 'x');
-    const notDir = await failure(sliceAudioFile(source, at('a-file')));
+    const notDir = await studioErrorOf(sliceAudioFile(source, at('a-file')));
     expect(notDir.code).toBe('conflict');
-    const under = await failure(sliceAudioFile(source, at('a-file', 'sub')));
+    const under = await studioErrorOf(sliceAudioFile(source, at('a-file', 'sub')));
     expect(under.code).toBe('conflict');
   });
 
@@ -159,7 +149,7 @@ describe('sliceAudioFile', () => {
     fs.mkdirSync(locked);
     fs.chmodSync(locked, 0o500);
     try {
-      const error = await failure(sliceAudioFile(source, path.join(locked, 'out')));
+      const error = await studioErrorOf(sliceAudioFile(source, path.join(locked, 'out')));
       expect(error.code).toBe('path_not_allowed');
     } finally {
       fs.chmodSync(locked, 0o700);
@@ -174,7 +164,7 @@ describe('sliceAudioFile', () => {
         fs.writeFileSync(path.join(out, 'other.txt'), 'untouched');
       }
       const controller = new AbortController();
-      const error = await failure(
+      const error = await studioErrorOf(
         sliceAudioFile(source, out, {
           signal: controller.signal,
           onProgress: (p) => {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../src-shared/api/errors.js';
 import { decodeAudioFile } from './decode.js';
 import { openAudioStream, type AudioChunk } from './stream-decode.js';
 import { HAS_SOX, noise, sine, sox, tempDir, writeWav } from './testing/test-audio.js';
+import { studioErrorOf } from '../testing/studio-error-of.js';
 
 const dir = tempDir('studio-stream-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -19,16 +19,6 @@ async function collect(file: string, options: Parameters<typeof openAudioStream>
   } finally {
     await stream.close();
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<StudioError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudioError);
-    return error as StudioError;
-  }
-  throw new Error('expected a failure');
 }
 
 const joined = (chunks: AudioChunk[], c: number) => {
@@ -80,7 +70,7 @@ describe('openAudioStream', () => {
     const file = writeWav(at('nan.wav'), { sampleRate: 16000, channels: [x] }, 'float32');
     const stream = await openAudioStream(file, 'nan.wav');
     const seen: number[] = [];
-    const error = await failure(
+    const error = await studioErrorOf(
       (async () => {
         for await (const chunk of stream.chunks()) seen.push(chunk.channels[0].length);
       })(),
@@ -92,12 +82,12 @@ describe('openAudioStream', () => {
   });
 
   it('fails at open for a missing file, a non-audio file and a header-truncated WAV', async () => {
-    expect((await failure(openAudioStream(at('nope.wav'), 'nope.wav'))).code).toBe('not_found');
+    expect((await studioErrorOf(openAudioStream(at('nope.wav'), 'nope.wav'))).code).toBe('not_found');
     fs.writeFileSync(at('text.wav'), 'hello, not audio at all, just text\n'.repeat(20));
-    expect((await failure(openAudioStream(at('text.wav'), 'text.wav'))).code).toBe('not_audio');
+    expect((await studioErrorOf(openAudioStream(at('text.wav'), 'text.wav'))).code).toBe('not_audio');
     const good = fs.readFileSync(writeWav(at('cut-src.wav'), { sampleRate: 8000, channels: [noise(8000, 0.3)] }));
     fs.writeFileSync(at('cut.wav'), good.subarray(0, good.length - 1000));
-    const cut = await failure(openAudioStream(at('cut.wav'), 'cut.wav'));
+    const cut = await studioErrorOf(openAudioStream(at('cut.wav'), 'cut.wav'));
     expect(cut.code).toBe('corrupt_audio');
     expect(cut.message).toMatch(/truncated/);
   });
@@ -106,7 +96,7 @@ describe('openAudioStream', () => {
     const file = writeWav(at('cancel.wav'), { sampleRate: 16000, channels: [noise(16000 * 70, 0.2)] }, 'pcm16');
     const controller = new AbortController();
     const stream = await openAudioStream(file, 'cancel.wav', { signal: controller.signal });
-    const error = await failure(
+    const error = await studioErrorOf(
       (async () => {
         for await (const _ of stream.chunks()) controller.abort();
       })(),

@@ -15,6 +15,7 @@ import { sha256 } from './testing/fake-hub.js';
 import { serviceFixture, type ServiceFixture } from './testing/service-fixture.js';
 import { tinyLoraPth, writeTinyLoraSft, writeTinyValleSft } from './testing/tiny-checkpoints.js';
 import type { LoadedValleModel } from './valle-loader.js';
+import { studioErrorOf } from '../testing/studio-error-of.js';
 
 const fixtures: ServiceFixture[] = [];
 afterEach(async () => {
@@ -35,15 +36,6 @@ function job(): JobContext & { stages: string[] } {
     progress: (r) => void stages.push(r.stage),
     stages,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string };
-  }
-  throw new Error('expected a failure');
 }
 
 const pathSource = (p: string) => ({ kind: 'path' as const, path: p });
@@ -137,26 +129,26 @@ describe('models.import', () => {
     content.tensors.delete('classifier.bias');
     const broken = path.join(f.allowed, 'broken.sft');
     await writeSafetensors(broken, content.tensors, content.metadata);
-    const e1 = await failure(f.service.importModel({ checkpoint: pathSource(broken), yaml: null, kind: 'auto' }, job()));
+    const e1 = await studioErrorOf(f.service.importModel({ checkpoint: pathSource(broken), yaml: null, kind: 'auto' }, job()));
     expect(e1.code).toBe('invalid_input');
     expect(e1.message).toMatch(/missing 1 tensor\(s\): classifier\.bias/);
 
     const text = path.join(f.allowed, 'notes.sft');
     await writeFile(text, 'these are my notes');
-    expect((await failure(f.service.importModel({ checkpoint: pathSource(text), yaml: null, kind: 'auto' }, job()))).code).toBe('invalid_input');
-    expect((await failure(f.service.importModel({ checkpoint: pathSource(path.join(f.allowed, 'x.wav')), yaml: null, kind: 'auto' }, job()))).code).toBe('not_found');
+    expect((await studioErrorOf(f.service.importModel({ checkpoint: pathSource(text), yaml: null, kind: 'auto' }, job()))).code).toBe('invalid_input');
+    expect((await studioErrorOf(f.service.importModel({ checkpoint: pathSource(path.join(f.allowed, 'x.wav')), yaml: null, kind: 'auto' }, job()))).code).toBe('not_found');
     await writeFile(path.join(f.allowed, 'x.wav'), 'RIFF');
-    expect((await failure(f.service.importModel({ checkpoint: pathSource(path.join(f.allowed, 'x.wav')), yaml: null, kind: 'auto' }, job()))).message).toMatch(
+    expect((await studioErrorOf(f.service.importModel({ checkpoint: pathSource(path.join(f.allowed, 'x.wav')), yaml: null, kind: 'auto' }, job()))).message).toMatch(
       /not a checkpoint/,
     );
     const outside = path.join(f.home, 'elsewhere.sft');
     await copyFile(good, outside);
-    expect((await failure(f.service.importModel({ checkpoint: pathSource(outside), yaml: null, kind: 'auto' }, job()))).code).toBe('path_not_allowed');
+    expect((await studioErrorOf(f.service.importModel({ checkpoint: pathSource(outside), yaml: null, kind: 'auto' }, job()))).code).toBe('path_not_allowed');
     const lora = path.join(f.allowed, 'l.sft');
     await writeTinyLoraSft(lora);
     const yaml = path.join(f.allowed, 'c.yaml');
     await copyFile(exampleConfigPath(), yaml);
-    expect((await failure(f.service.importModel({ checkpoint: pathSource(lora), yaml: pathSource(yaml), kind: 'auto' }, job()))).message).toMatch(/LoRA is imported on its own/);
+    expect((await studioErrorOf(f.service.importModel({ checkpoint: pathSource(lora), yaml: pathSource(yaml), kind: 'auto' }, job()))).message).toMatch(/LoRA is imported on its own/);
 
     expect(f.service.list({})).toEqual([]);
     expect(f.changes).toEqual([]);
@@ -182,7 +174,7 @@ describe('active model', () => {
     expect(loaded.files.checkpoint).toBe(path.join(f.home, 'models', ma.id, 'fp32.sft'));
     lease.release();
 
-    expect((await failure(f.service.delete({ id: ma.id }))).code).toBe('conflict');
+    expect((await studioErrorOf(f.service.delete({ id: ma.id }))).code).toBe('conflict');
     const swapped = await f.service.load({ id: mb.id, whenBusy: 'finish' });
     expect(swapped).toMatchObject({ model: { id: mb.id }, phase: 'idle' });
     const again = await f.service.manager.acquire();
@@ -195,7 +187,7 @@ describe('active model', () => {
     expect(f.changes.at(-1)).toEqual({ id: ma.id, change: 'removed' });
     expect((await f.service.unload({ whenBusy: 'finish' })).model).toBeNull();
     expect(await f.service.delete({ id: mb.id })).toEqual({ deleted: mb.id });
-    expect((await failure(f.service.delete({ id: mb.id }))).code).toBe('not_found');
+    expect((await studioErrorOf(f.service.delete({ id: mb.id }))).code).toBe('not_found');
   });
 });
 

@@ -15,6 +15,7 @@ import { gitBlobHasher } from '../file-hash.js';
 import { FakeHub, gitBlobId, sha256 } from '../testing/fake-hub.js';
 import { downloadFile, isRetryable } from './file-download.js';
 import { HubClient } from './hub-client.js';
+import { studioErrorOf } from '../../testing/studio-error-of.js';
 
 const REPO = 'owner/tiny';
 const BIG = randomBytes(300_000);
@@ -66,16 +67,6 @@ function fetchBig(partial: string, extra: Partial<Parameters<typeof downloadFile
   );
 }
 
-async function failure(promise: Promise<unknown>): Promise<StudioError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StudioError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('HubClient', () => {
   it('reads sizes and checksums from paths-info: sha256 for LFS files, the git blob id for git files', async () => {
     const infos = await new HubClient(`${hub.url}/`).pathsInfo(REPO, 'main', ['weights/model+big.sft', 'config.json', 'missing.bin']);
@@ -85,7 +76,7 @@ describe('HubClient', () => {
   });
 
   it('says which repository is missing, and encodes + in file paths', async () => {
-    expect((await failure(new HubClient(hub.url).pathsInfo('owner/none', 'main', ['x']))).code).toBe('not_found');
+    expect((await studioErrorOf(new HubClient(hub.url).pathsInfo('owner/none', 'main', ['x']))).code).toBe('not_found');
     expect(new HubClient('https://huggingface.co').fileUrl('ecker/vall-e', 'main', 'models/ckpt/ar+nar-llama-8/fp32.sft')).toBe(
       'https://huggingface.co/ecker/vall-e/resolve/main/models/ckpt/ar%2Bnar-llama-8/fp32.sft',
     );
@@ -123,7 +114,7 @@ describe('downloadFile', () => {
     const partial = path.join(dir, 'b.partial');
     hub.dropAt = 100_000;
     hub.drops = 1;
-    const error = await failure(fetchBig(partial));
+    const error = await studioErrorOf(fetchBig(partial));
     expect(error.code).toBe('network_unavailable');
     expect(error.details?.failure).toBe('dropped');
     expect((await stat(partial)).size).toBe(100_000);
@@ -145,7 +136,7 @@ describe('downloadFile', () => {
   it('refuses a corrupted file with checksum_mismatch and removes it', async () => {
     const partial = path.join(dir, 'd.partial');
     hub.corrupt.add('weights/model+big.sft');
-    const error = await failure(fetchBig(partial));
+    const error = await studioErrorOf(fetchBig(partial));
     expect(error.code).toBe('checksum_mismatch');
     expect(error.message).toContain(sha256(BIG));
     await expect(stat(partial)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -155,7 +146,7 @@ describe('downloadFile', () => {
     const partial = path.join(dir, 'e.partial');
     hub.dropAt = 50_000;
     hub.drops = 1;
-    await failure(fetchBig(partial));
+    await studioErrorOf(fetchBig(partial));
     hub.ignoreRange = true;
     const result = await fetchBig(partial);
     expect(result.sha256).toBe(sha256(BIG));
@@ -167,7 +158,7 @@ describe('downloadFile', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((r) => closed.close(() => r()));
-    const error = await failure(
+    const error = await studioErrorOf(
       downloadFile({
         url: `http://127.0.0.1:${port}/x`,
         partial: path.join(dir, 'f.partial'),
@@ -190,7 +181,7 @@ describe('downloadFile', () => {
     hub.bytesPerSecond = 200_000;
     const controller = new AbortController();
     const promise = fetchBig(partial, { signal: controller.signal, onBytes: (done) => done > 40_000 && controller.abort() });
-    const error = await failure(promise);
+    const error = await studioErrorOf(promise);
     hub.bytesPerSecond = null;
     expect(error.code).toBe('cancelled');
     expect((await stat(partial)).size).toBeGreaterThan(0);
