@@ -22,7 +22,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { EmittedModel } from '../emit/onnx.js';
-import { trainNames, type StateGroup } from './state-layout.js';
+import { stepReportNames, trainNames, type StateGroup } from './state-layout.js';
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
@@ -46,13 +46,8 @@ const COND_IN = 'loop/cond_in';
 const COND_OUT = 'loop/cond_out';
 
 /** Carried state, in Loop order: the state names of the single-step graph. */
-export function carriedState(groups: readonly StateGroup[]): string[] {
+function carriedState(groups: readonly StateGroup[]): string[] {
   return [...groups.map((_, i) => trainNames.params(i)), ...groups.map((_, i) => trainNames.m(i)), ...groups.map((_, i) => trainNames.v(i)), trainNames.step];
-}
-
-/** Per-step reports, in Loop scan-output order. */
-export function stepReports(metrics: readonly string[]): string[] {
-  return [trainNames.loss, trainNames.gradNorm, trainNames.finite, ...metrics.map(trainNames.metric)];
 }
 
 function scalarInfo(name: string, elemType: number): ValueInfoProto {
@@ -93,7 +88,7 @@ export function loopSteps(step: EmittedModel, layout: LoopLayout): EmittedModel 
   });
   const carried = carriedState(layout.stateGroups);
   const stacked = [...layout.batchInputs, trainNames.lr, trainNames.lossScale];
-  const reports = stepReports(layout.metrics);
+  const reports = stepReportNames(layout.metrics);
   const outerNames = new Set([...carried, ...carried.map(trainNames.next), ...stacked, ...reports]);
   const rename = (name: string) => (outerNames.has(name) ? BODY + name : name);
 

@@ -37,3 +37,8 @@ export const trainNames = {
   gradNorm: 'grad_norm',
   finite: 'finite',
 } as const;
+
+/** What a step reports besides the state (one value per step; the multi-step graph's scan outputs, in order). */
+export function stepReportNames(metrics: readonly string[]): string[] {
+  return [trainNames.loss, trainNames.gradNorm, trainNames.finite, ...metrics.map(trainNames.metric)];
+}

@@ -21,7 +21,7 @@
 import { allocTyped, elementCount, zerosTensor, type HostTensor } from '../io/host-tensor.js';
 import { Session, type SessionOptions } from '../runtime/session.js';
 import type { CompiledTrainStep } from './train-step.js';
-import { trainNames } from './state-layout.js';
+import { stepReportNames, trainNames } from './state-layout.js';
 
 export interface TrainStepReport {
   loss: number;
@@ -60,12 +60,15 @@ export class TrainStepRunner {
   readonly #state = new Map<string, HostTensor<'float32'>>();
   /** grad_acc.* (only with accumulation) */
   readonly #acc = new Map<string, HostTensor<'float32'>>();
+  /** The flat `params.{i}` of lone-member groups: the single-step graph reads them through the member's own input. */
+  readonly #viewOnly: Set<string>;
   #microBatches = 0;
 
   private constructor(compiled: CompiledTrainStep, step: Session, acc: Session | null) {
     this.#compiled = compiled;
     this.#stepSession = step;
     this.#accSession = acc;
+    this.#viewOnly = new Set(compiled.stateGroups.flatMap((sg, i) => (sg.flatInput ? [] : [trainNames.params(i)])));
   }
 
   static async create(compiled: CompiledTrainStep, options: RunnerOptions = {}): Promise<TrainStepRunner> {
@@ -147,7 +150,7 @@ export class TrainStepRunner {
     const session = this.#accSession;
     if (!session) throw new Error('TrainStepRunner: compiled without accumulate: true');
     const feeds: Record<string, HostTensor> = { ...this.#batchFeeds(batch), ...this.#paramFeeds(), [trainNames.lossScale]: scalar(options.lossScale ?? 1), ...Object.fromEntries(this.#acc) };
-    const out = await session.run(feeds, { outputNames: [...this.#reportNames(false), ...[...this.#acc.keys()].map(trainNames.next)] });
+    const out = await session.run(feeds, { outputNames: [trainNames.loss, ...this.#compiled.metrics.map(trainNames.metric), ...[...this.#acc.keys()].map(trainNames.next)] });
     adopt(this.#acc, out);
     this.#microBatches++;
     return { loss: readScalar(out[trainNames.loss], 'loss'), metrics: this.#metrics(out) };
@@ -166,7 +169,7 @@ export class TrainStepRunner {
       [trainNames.lr]: scalar(options.lr),
       [trainNames.lossScale]: scalar(lossScale),
     };
-    for (const [name, t] of this.#state) if (!this.#fedThroughViews(name)) feeds[name] = t;
+    for (const [name, t] of this.#state) if (!this.#viewOnly.has(name)) feeds[name] = t;
     if (this.#accSession) {
       for (const [name, t] of this.#acc) feeds[name] = t;
       feeds[trainNames.gradDivisor] = scalar(this.#microBatches + 1);
@@ -243,11 +246,6 @@ export class TrainStepRunner {
     return stacked;
   }
 
-  /** The flat `params.{i}` of a lone-member group in the single-step graph: fed as the member's own input. */
-  #fedThroughViews(stateName: string): boolean {
-    return this.#compiled.stateGroups.some((sg, i) => !sg.flatInput && trainNames.params(i) === stateName);
-  }
-
   async dispose(): Promise<void> {
     await this.#stepSession.dispose();
     await this.#accSession?.dispose();
@@ -265,13 +263,7 @@ export class TrainStepRunner {
 
   /** What a step run fetches: the reports and the next state. */
   #stepOutputs(): string[] {
-    return [...this.#reportNames(true), ...[...this.#state.keys()].map(trainNames.next)];
-  }
-
-  #reportNames(withOptim: boolean): string[] {
-    const names: string[] = [trainNames.loss, ...this.#compiled.metrics.map(trainNames.metric)];
-    if (withOptim) names.push(trainNames.gradNorm, trainNames.finite);
-    return names;
+    return [...stepReportNames(this.#compiled.metrics), ...[...this.#state.keys()].map(trainNames.next)];
   }
 
   #metrics(out: Record<string, HostTensor>, at = 0): Record<string, number> {
